@@ -1,0 +1,48 @@
+"""Row locking for services (ARCHITECTURE.md §5).
+
+Lock rows in primary-key order inside the caller's transaction, with a
+bounded wait: a lock that cannot be had in time raises ``Busy`` (nothing is
+changed) instead of waiting forever or overselling.
+"""
+
+from collections.abc import Iterable
+from typing import TypeVar
+
+from django.db import OperationalError, connection, transaction
+from django.db.models import Model, QuerySet
+
+from .exceptions import Busy
+
+DEFAULT_LOCK_TIMEOUT_MS = 5000
+
+M = TypeVar("M", bound=Model)
+
+
+def lock_rows(
+    queryset: QuerySet[M],
+    pks: Iterable[int] | None = None,
+    *,
+    timeout_ms: int = DEFAULT_LOCK_TIMEOUT_MS,
+) -> list[M]:
+    """Lock and return the rows of ``queryset`` (optionally only ``pks``) in pk order.
+
+    Must run inside ``transaction.atomic()``. On PostgreSQL the wait is bounded
+    by ``lock_timeout``; SQLite serialises writers at the start of the
+    transaction (``transaction_mode=IMMEDIATE`` in settings) so the lock is
+    already held.
+    """
+    if not connection.in_atomic_block:
+        raise RuntimeError("lock_rows() must be called inside transaction.atomic()")
+    qs = queryset
+    if pks is not None:
+        qs = qs.filter(pk__in=sorted(set(pks)))
+    try:
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT set_config('lock_timeout', %s, true)", [f"{int(timeout_ms)}ms"]
+                )
+        return list(qs.select_for_update().order_by("pk"))
+    except OperationalError as exc:
+        transaction.set_rollback(True)
+        raise Busy() from exc

@@ -1,0 +1,225 @@
+"""The email outbox (ARCHITECTURE.md §6, DOMAIN.md R-MAIL).
+
+- ``email_queue`` records an email in the caller's transaction; after commit a
+  task is enqueued to send it (at its earliest send time).
+- ``outbox_send`` claims one row atomically (a conditional UPDATE, so two
+  workers can never both claim it), renders it in the recipient's language,
+  hands it to Django's mail machinery and records the attempt. A failure is
+  retried with exponential back-off until ``KENSHU_OUTBOX_MAX_ATTEMPTS``,
+  then the row is ``failed`` (visible to staff, never silent).
+- ``outbox_dispatch_due`` sends every due row: the safety net run by the
+  worker loop, so that an email whose task was lost still goes out.
+- ``email_withdraw`` / ``emails_withdraw_for`` stop queued rows from being sent.
+"""
+
+import datetime as dt
+import logging
+from typing import Any
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError, models, transaction
+from django.db.models import F
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from .models import EmailAttempt, OutboxEmail
+
+logger = logging.getLogger(__name__)
+
+#: A row left in ``sending`` longer than this was interrupted mid-send. It is
+#: marked failed for staff to check and resend, never sent again automatically:
+#: the message may already have left.
+STALE_CLAIM_AFTER = dt.timedelta(minutes=15)
+
+
+def email_queue(
+    *,
+    template: str,
+    to: str,
+    language: str = "ja",
+    context: dict[str, Any] | None = None,
+    related: models.Model | None = None,
+    dedup_key: str | None = None,
+    send_after: dt.datetime | None = None,
+    from_email: str | None = None,
+) -> OutboxEmail:
+    """Record an email to send once the current transaction commits.
+
+    With a ``dedup_key`` that was already used, nothing new is queued and the
+    existing row is returned.
+    """
+    if dedup_key:
+        existing = OutboxEmail.objects.filter(dedup_key=dedup_key).first()
+        if existing is not None:
+            return existing
+    email = OutboxEmail(
+        template=template,
+        to_email=to,
+        from_email=from_email or settings.KENSHU_NOREPLY_EMAIL,
+        language=language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE,
+        context=context or {},
+        dedup_key=dedup_key or "",
+        send_after=send_after or timezone.now(),
+    )
+    if related is not None:
+        email.related_type = ContentType.objects.get_for_model(related, for_concrete_model=False)
+        email.related_id = str(related.pk)
+    try:
+        with transaction.atomic():
+            email.save()
+    except IntegrityError:
+        if dedup_key:  # lost a race with another transaction using the same key
+            return OutboxEmail.objects.get(dedup_key=dedup_key)
+        raise
+    transaction.on_commit(lambda: _enqueue_send(email.pk, email.send_after))
+    return email
+
+
+def email_withdraw(*, email: OutboxEmail, reason: str = "") -> bool:
+    """Withdraw a queued email; returns False if it was no longer queued."""
+    updated = OutboxEmail.objects.filter(pk=email.pk, state=OutboxEmail.State.QUEUED).update(
+        state=OutboxEmail.State.WITHDRAWN, last_error=reason
+    )
+    return bool(updated)
+
+
+def emails_withdraw_for(*, related: models.Model, reason: str = "") -> int:
+    """Withdraw every still-queued email about ``related`` (e.g. a cancelled enrolment)."""
+    ct = ContentType.objects.get_for_model(related, for_concrete_model=False)
+    return OutboxEmail.objects.filter(
+        related_type=ct, related_id=str(related.pk), state=OutboxEmail.State.QUEUED
+    ).update(state=OutboxEmail.State.WITHDRAWN, last_error=reason)
+
+
+def email_render(email: OutboxEmail) -> EmailMultiAlternatives:
+    """Build the message from the template trio, in the recipient's language."""
+    context = {
+        **email.context,
+        "provider_name": settings.KENSHU_PROVIDER_NAME,
+        "site_url": settings.KENSHU_SITE_URL.rstrip("/"),
+        "to_email": email.to_email,
+    }
+    base = f"notifications/email/{email.template}"
+    with translation.override(email.language):
+        subject = render_to_string(f"{base}/subject.txt", context)
+        text = render_to_string(f"{base}/body.txt", context)
+        html = render_to_string(f"{base}/body.html", context)
+    subject = " ".join(subject.split())[:255]
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=text,
+        from_email=email.from_email,
+        to=[email.to_email],
+        headers={"X-Kenshu-Outbox-Id": str(email.pk), "Auto-Submitted": "auto-generated"},
+    )
+    message.attach_alternative(html, "text/html")
+    return message
+
+
+def retry_delay(attempts: int) -> dt.timedelta:
+    """Back-off after the n-th failed attempt: base × 2^(n-1), at most a day."""
+    seconds = settings.KENSHU_OUTBOX_RETRY_BASE_SECONDS * 2 ** max(attempts - 1, 0)
+    return dt.timedelta(seconds=min(seconds, 86400))
+
+
+def outbox_send(email_id: int, *, now: dt.datetime | None = None) -> str:
+    """Send one outbox row if it is due and still queued; return its state afterwards.
+
+    The claim is a single conditional UPDATE: of any number of workers trying
+    the same row, exactly one gets it.
+    """
+    now = now or timezone.now()
+    claimed = OutboxEmail.objects.filter(
+        pk=email_id, state=OutboxEmail.State.QUEUED, send_after__lte=now
+    ).update(state=OutboxEmail.State.SENDING, claimed_at=now, attempts=F("attempts") + 1)
+    if not claimed:
+        row = OutboxEmail.objects.filter(pk=email_id).values_list("state", flat=True).first()
+        return row or "missing"
+
+    email = OutboxEmail.objects.get(pk=email_id)
+    try:
+        message = email_render(email)
+        message.send(fail_silently=False)
+    except Exception as exc:  # any transport or template failure is recorded and retried
+        logger.warning("outbox email %s failed (attempt %s): %s", email.pk, email.attempts, exc)
+        error = f"{type(exc).__name__}: {exc}"[:2000]
+        EmailAttempt.objects.create(email=email, succeeded=False, error=error)
+        if email.attempts >= settings.KENSHU_OUTBOX_MAX_ATTEMPTS:
+            state, send_after = OutboxEmail.State.FAILED, email.send_after
+        else:
+            state, send_after = OutboxEmail.State.QUEUED, now + retry_delay(email.attempts)
+        OutboxEmail.objects.filter(pk=email.pk, state=OutboxEmail.State.SENDING).update(
+            state=state, last_error=error, send_after=send_after, claimed_at=None
+        )
+        if state == OutboxEmail.State.QUEUED:
+            _enqueue_send(email.pk, send_after)
+        return state
+
+    EmailAttempt.objects.create(email=email, succeeded=True)
+    OutboxEmail.objects.filter(pk=email.pk).update(
+        state=OutboxEmail.State.SENT, sent_at=timezone.now(), subject=message.subject, last_error=""
+    )
+    return OutboxEmail.State.SENT
+
+
+def outbox_dispatch_due(*, now: dt.datetime | None = None, limit: int = 200) -> int:
+    """Send every due queued row (oldest first); return how many were sent.
+
+    Also marks rows interrupted mid-send (claimed longer ago than
+    ``STALE_CLAIM_AFTER``) as failed so that staff see them.
+    """
+    now = now or timezone.now()
+    OutboxEmail.objects.filter(
+        state=OutboxEmail.State.SENDING, claimed_at__lt=now - STALE_CLAIM_AFTER
+    ).update(
+        state=OutboxEmail.State.FAILED,
+        last_error="Interrupted while sending; it may or may not have been delivered.",
+    )
+    due = list(
+        OutboxEmail.objects.filter(state=OutboxEmail.State.QUEUED, send_after__lte=now)
+        .order_by("send_after", "pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    return sum(1 for pk in due if outbox_send(pk, now=now) == OutboxEmail.State.SENT)
+
+
+def email_resend(*, email: OutboxEmail, actor) -> OutboxEmail:
+    """Queue a copy of ``email`` as a new row (staff action, audited)."""
+    from kenshu.audit.services import audit_log
+
+    with transaction.atomic():
+        copy = email_queue(
+            template=email.template,
+            to=email.to_email,
+            language=email.language,
+            context=email.context,
+            related=email.related,
+            from_email=email.from_email,
+        )
+        OutboxEmail.objects.filter(pk=copy.pk).update(resent_from=email)
+        audit_log(
+            actor=actor,
+            action="email.resent",
+            target=email,
+            data={"new_email_id": copy.pk, "to": email.to_email},
+        )
+    return copy
+
+
+def _enqueue_send(email_id: int, send_after: dt.datetime) -> None:
+    """Hand the row to the task backend; the dispatch loop covers any that is lost."""
+    from .tasks import send_outbox_email
+
+    try:
+        task = send_outbox_email
+        if send_after > timezone.now():
+            if not task.get_backend().supports_defer:
+                return  # the dispatch loop sends it when due
+            task = task.using(run_after=send_after)
+        task.enqueue(email_id)
+    except Exception:  # never let a queue hiccup break the caller's request
+        logger.exception(
+            "could not enqueue outbox email %s; the dispatch loop will send it", email_id
+        )
