@@ -8,6 +8,7 @@ cookies, HSTS) so that ``manage.py check --deploy`` reports nothing.
 See docs/configuration.md.
 """
 
+import os
 import secrets
 from pathlib import Path
 
@@ -19,12 +20,17 @@ VAR_DIR = Path(environ.Env().str("KENSHU_VAR_DIR", default=str(BASE_DIR / "var")
 
 env = environ.Env()
 
-KENSHU_ENV = env.str("KENSHU_ENV", default="development")
+# pytest (>= 8.2) sets PYTEST_VERSION: the test suite gets the "test" profile
+# without any variable to remember.
+KENSHU_ENV = env.str(
+    "KENSHU_ENV", default="test" if "PYTEST_VERSION" in os.environ else "development"
+)
 if KENSHU_ENV not in {"development", "test", "production"}:
     raise environ.ImproperlyConfigured(
         f"KENSHU_ENV must be development, test or production, not {KENSHU_ENV!r}"
     )
 PRODUCTION = KENSHU_ENV == "production"
+TESTING = KENSHU_ENV == "test"
 
 DEBUG = env.bool("DEBUG", default=not PRODUCTION)
 
@@ -41,6 +47,8 @@ def _embedded_secret_key() -> str:
 
 if PRODUCTION:
     SECRET_KEY = env.str("SECRET_KEY")  # required: ImproperlyConfigured when missing
+elif TESTING:
+    SECRET_KEY = env.str("SECRET_KEY", default="kenshu-test-secret-key-not-for-production-use-0123456789")
 else:
     SECRET_KEY = env.str("SECRET_KEY", default="") or _embedded_secret_key()
 
@@ -204,6 +212,12 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+
+if TESTING:
+    # Tests run tasks at once (after commit) and hash passwords quickly.
+    TASKS["default"]["BACKEND"] = "django_tasks.backends.immediate.ImmediateBackend"
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
 # --- Security -----------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

@@ -1,0 +1,32 @@
+"""Suite-wide fixtures and the rules for optional parts.
+
+- Tests marked ``postgres`` need PostgreSQL (real row locks, real threads):
+  skipped on the SQLite run, run on the PostgreSQL run.
+- Browser tests (``e2e``) need /usr/bin/chromium: skipped when it is missing,
+  a failure with CI=true.
+"""
+
+import os
+
+import pytest
+
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+def pytest_collection_modifyitems(config, items):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        skip = pytest.mark.skip(reason="needs PostgreSQL (runs in the PostgreSQL pass of make test)")
+        for item in items:
+            if "postgres" in item.keywords:
+                item.add_marker(skip)
+
+
+@pytest.fixture(autouse=True)
+def _english_free_default_language(settings):
+    """Every test starts in Japanese, the default language."""
+    from django.utils import translation
+
+    with translation.override(settings.LANGUAGE_CODE):
+        yield
