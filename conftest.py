@@ -17,7 +17,7 @@ def pytest_collection_modifyitems(config, items):
     from django.db import connection
 
     if connection.vendor != "postgresql":
-        skip = pytest.mark.skip(reason="needs PostgreSQL (runs in the PostgreSQL pass of make test)")
+        skip = pytest.mark.skip(reason="needs PostgreSQL (the PostgreSQL pass of make test)")
         for item in items:
             if "postgres" in item.keywords:
                 item.add_marker(skip)

@@ -48,7 +48,9 @@ def _embedded_secret_key() -> str:
 if PRODUCTION:
     SECRET_KEY = env.str("SECRET_KEY")  # required: ImproperlyConfigured when missing
 elif TESTING:
-    SECRET_KEY = env.str("SECRET_KEY", default="kenshu-test-secret-key-not-for-production-use-0123456789")
+    SECRET_KEY = env.str(
+        "SECRET_KEY", default="kenshu-test-secret-key-not-for-production-use-0123456789"
+    )
 else:
     SECRET_KEY = env.str("SECRET_KEY", default="") or _embedded_secret_key()
 

@@ -17,7 +17,7 @@ from kenshu.catalog.models import Course, Session
 from kenshu.core.models import ClosureDay
 from kenshu.core.time import tokyo_date, tokyo_datetime
 
-DEMO_PASSWORD = "kenshu-demo-2026"
+DEMO_PASSWORD = "kenshu-demo-2026"  # noqa: S105 - public demo password, listed in the README
 
 CUSTOMER_ORG = ("株式会社サンプル商事", "カブシキガイシャサンプルショウジ")
 PARTNER_ORG = ("提携パートナー株式会社", "テイケイパートナーカブシキガイシャ")

@@ -9,7 +9,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         labels = dict(User.UserType.choices)
-        self.stdout.write("Demo users (password for all: %s)" % DEMO_PASSWORD)
+        self.stdout.write(f"Demo users (password for all: {DEMO_PASSWORD})")
         for demo in DEMO_USERS:
             kind = "staff (administrator)" if demo.is_staff else str(labels[demo.user_type])
             self.stdout.write(f"  {demo.username:<16} {kind}")
