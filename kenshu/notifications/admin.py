@@ -38,13 +38,31 @@ class OutboxEmailAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
+    def has_change_permission(self, request, obj=None):
+        """The change permission grants the resend action, never editing a row.
+
+        Asked without a row (the changelist, the actions), it is the user's
+        permission. Asked about a row, it is always no: the change page is
+        shown read-only to anyone who may view the log, and a POST to it is
+        refused, so the admin can never write a stale state over a row that
+        a worker is sending.
+        """
+        if obj is not None:
+            return False
+        return super().has_change_permission(request)
+
     def has_delete_permission(self, request, obj=None):
         return False
 
-    @admin.action(description=_("Resend the selected emails (as new emails)"))
+    @admin.action(
+        description=_("Resend the selected emails (as new emails)"),
+        permissions=("change",),  # sets allowed_permissions
+    )
     def resend(self, request, queryset):
+        count = 0
         for email in queryset:
             email_resend(email=email, actor=request.user)
+            count += 1
         self.message_user(
-            request, _("Queued %(n)d email(s) again.") % {"n": queryset.count()}, messages.SUCCESS
+            request, _("Queued %(n)d email(s) again.") % {"n": count}, messages.SUCCESS
         )

@@ -14,6 +14,7 @@
 
 import datetime as dt
 import logging
+import re
 from typing import Any
 
 from django.conf import settings
@@ -21,7 +22,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, models, transaction
 from django.db.models import F
-from django.template.loader import render_to_string
+from django.template import Context
+from django.template.loader import get_template, render_to_string
 from django.utils import timezone, translation
 
 from .models import EmailAttempt, OutboxEmail
@@ -58,7 +60,7 @@ def email_queue(
         template=template,
         to_email=to,
         from_email=from_email or settings.KENSHU_NOREPLY_EMAIL,
-        language=language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE,
+        language=_supported_language(language),
         context=context or {},
         dedup_key=dedup_key or "",
         send_after=send_after or timezone.now(),
@@ -94,7 +96,11 @@ def emails_withdraw_for(*, related: models.Model, reason: str = "") -> int:
 
 
 def email_render(email: OutboxEmail) -> EmailMultiAlternatives:
-    """Build the message from the template trio, in the recipient's language."""
+    """Build the message from the template trio, in the recipient's language.
+
+    The subject and the text body are plain text: rendered without HTML
+    autoescaping (``A & B`` stays ``A & B``); the HTML body is autoescaped.
+    """
     context = {
         **email.context,
         "provider_name": settings.KENSHU_PROVIDER_NAME,
@@ -103,19 +109,35 @@ def email_render(email: OutboxEmail) -> EmailMultiAlternatives:
     }
     base = f"notifications/email/{email.template}"
     with translation.override(email.language):
-        subject = render_to_string(f"{base}/subject.txt", context)
-        text = render_to_string(f"{base}/body.txt", context)
+        subject = _render_plain_text(f"{base}/subject.txt", context)
+        text = _render_plain_text(f"{base}/body.txt", context)
         html = render_to_string(f"{base}/body.html", context)
     subject = " ".join(subject.split())[:255]
     message = EmailMultiAlternatives(
         subject=subject,
-        body=text,
+        body=_tidy_text(text),
         from_email=email.from_email,
         to=[email.to_email],
-        headers={"X-Kenshu-Outbox-Id": str(email.pk), "Auto-Submitted": "auto-generated"},
+        headers={
+            "X-Kenshu-Outbox-Id": str(email.pk),
+            "Auto-Submitted": "auto-generated",
+            "Content-Language": email.language,
+        },
     )
     message.attach_alternative(html, "text/html")
     return message
+
+
+def _render_plain_text(template_name: str, context: dict[str, Any]) -> str:
+    """Render a Django template as plain text (no HTML escaping)."""
+    template = get_template(template_name).template  # the engine's own Template
+    return template.render(Context(context, autoescape=False))
+
+
+def _tidy_text(text: str) -> str:
+    """Drop the blank lines template tags leave behind: at most one empty line in a row."""
+    lines = [line.rstrip() for line in text.strip().splitlines()]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)) + "\n"
 
 
 def retry_delay(attempts: int) -> dt.timedelta:
@@ -128,15 +150,26 @@ def outbox_send(email_id: int, *, now: dt.datetime | None = None) -> str:
     """Send one outbox row if it is due and still queued; return its state afterwards.
 
     The claim is a single conditional UPDATE: of any number of workers trying
-    the same row, exactly one gets it.
+    the same row, exactly one gets it. ``now`` decides what is due (tests and
+    the dispatch loop pass it); the claim itself is stamped with the real
+    clock, so that a long dispatch batch never makes a fresh claim look stale.
     """
-    now = now or timezone.now()
+    _claimed, state = _outbox_claim_and_send(email_id, now=now or timezone.now())
+    return state
+
+
+def _outbox_claim_and_send(email_id: int, *, now: dt.datetime) -> tuple[bool, str]:
+    """``outbox_send``; also says whether this call claimed the row.
+
+    Returned state ``sent`` alone does not mean "sent by me": another worker
+    may have sent it. The dispatch loop counts only its own sends.
+    """
     claimed = OutboxEmail.objects.filter(
         pk=email_id, state=OutboxEmail.State.QUEUED, send_after__lte=now
-    ).update(state=OutboxEmail.State.SENDING, claimed_at=now, attempts=F("attempts") + 1)
+    ).update(state=OutboxEmail.State.SENDING, claimed_at=timezone.now(), attempts=F("attempts") + 1)
     if not claimed:
         row = OutboxEmail.objects.filter(pk=email_id).values_list("state", flat=True).first()
-        return row or "missing"
+        return False, row or "missing"
 
     email = OutboxEmail.objects.get(pk=email_id)
     try:
@@ -150,18 +183,20 @@ def outbox_send(email_id: int, *, now: dt.datetime | None = None) -> str:
             state, send_after = OutboxEmail.State.FAILED, email.send_after
         else:
             state, send_after = OutboxEmail.State.QUEUED, now + retry_delay(email.attempts)
-        OutboxEmail.objects.filter(pk=email.pk, state=OutboxEmail.State.SENDING).update(
+        updated = OutboxEmail.objects.filter(pk=email.pk, state=OutboxEmail.State.SENDING).update(
             state=state, last_error=error, send_after=send_after, claimed_at=None
         )
+        if not updated:  # marked failed as stale meanwhile: leave it to staff
+            return True, OutboxEmail.State.FAILED
         if state == OutboxEmail.State.QUEUED:
             _enqueue_send(email.pk, send_after)
-        return state
+        return True, state
 
     EmailAttempt.objects.create(email=email, succeeded=True)
     OutboxEmail.objects.filter(pk=email.pk).update(
         state=OutboxEmail.State.SENT, sent_at=timezone.now(), subject=message.subject, last_error=""
     )
-    return OutboxEmail.State.SENT
+    return True, OutboxEmail.State.SENT
 
 
 def outbox_dispatch_due(*, now: dt.datetime | None = None, limit: int = 200) -> int:
@@ -171,18 +206,39 @@ def outbox_dispatch_due(*, now: dt.datetime | None = None, limit: int = 200) -> 
     ``STALE_CLAIM_AFTER``) as failed so that staff see them.
     """
     now = now or timezone.now()
-    OutboxEmail.objects.filter(
-        state=OutboxEmail.State.SENDING, claimed_at__lt=now - STALE_CLAIM_AFTER
-    ).update(
-        state=OutboxEmail.State.FAILED,
-        last_error="Interrupted while sending; it may or may not have been delivered.",
-    )
+    _outbox_fail_stale_claims(now=now)
     due = list(
         OutboxEmail.objects.filter(state=OutboxEmail.State.QUEUED, send_after__lte=now)
         .order_by("send_after", "pk")
         .values_list("pk", flat=True)[:limit]
     )
-    return sum(1 for pk in due if outbox_send(pk, now=now) == OutboxEmail.State.SENT)
+    sent = 0
+    for pk in due:
+        claimed, state = _outbox_claim_and_send(pk, now=now)
+        # Count only what this call sent: a row another worker sent meanwhile
+        # also reads "sent" afterwards.
+        if claimed and state == OutboxEmail.State.SENT:
+            sent += 1
+    return sent
+
+
+def _outbox_fail_stale_claims(*, now: dt.datetime) -> int:
+    """Mark rows left in ``sending`` since before ``now - STALE_CLAIM_AFTER`` as failed.
+
+    Each gets a failed attempt in its log; none is sent again automatically.
+    """
+    error = "Interrupted while sending; it may or may not have been delivered."
+    stale = OutboxEmail.objects.filter(
+        state=OutboxEmail.State.SENDING, claimed_at__lt=now - STALE_CLAIM_AFTER
+    )
+    failed = 0
+    for pk in list(stale.values_list("pk", flat=True)):
+        # Conditional again: the row may have finished sending meanwhile.
+        if stale.filter(pk=pk).update(state=OutboxEmail.State.FAILED, last_error=error):
+            EmailAttempt.objects.create(email_id=pk, succeeded=False, error=error)
+            logger.error("outbox email %s was interrupted while sending; marked failed", pk)
+            failed += 1
+    return failed
 
 
 def email_resend(*, email: OutboxEmail, actor) -> OutboxEmail:
@@ -199,6 +255,7 @@ def email_resend(*, email: OutboxEmail, actor) -> OutboxEmail:
             from_email=email.from_email,
         )
         OutboxEmail.objects.filter(pk=copy.pk).update(resent_from=email)
+        copy.resent_from = email
         audit_log(
             actor=actor,
             action="email.resent",
@@ -206,6 +263,16 @@ def email_resend(*, email: OutboxEmail, actor) -> OutboxEmail:
             data={"new_email_id": copy.pk, "to": email.to_email},
         )
     return copy
+
+
+def _supported_language(language: str) -> str:
+    """``en``, ``en-us`` → ``en``; anything unsupported → the default (Japanese)."""
+    try:
+        return translation.get_supported_language_variant(
+            (language or settings.LANGUAGE_CODE).lower()
+        )
+    except LookupError:
+        return settings.LANGUAGE_CODE
 
 
 def _enqueue_send(email_id: int, send_after: dt.datetime) -> None:
