@@ -27,22 +27,25 @@ def lock_rows(
     """Lock and return the rows of ``queryset`` (optionally only ``pks``) in pk order.
 
     Must run inside ``transaction.atomic()``. On PostgreSQL the wait is bounded
-    by ``lock_timeout``; SQLite serialises writers at the start of the
-    transaction (``transaction_mode=IMMEDIATE`` in settings) so the lock is
-    already held.
+    by ``lock_timeout`` (``timeout_ms <= 0``: no wait at all, ``NOWAIT``); SQLite
+    serialises writers at the start of the transaction
+    (``transaction_mode=IMMEDIATE`` in settings) so the lock is already held.
     """
     if not connection.in_atomic_block:
         raise RuntimeError("lock_rows() must be called inside transaction.atomic()")
     qs = queryset
     if pks is not None:
         qs = qs.filter(pk__in=sorted(set(pks)))
+    # PostgreSQL reads lock_timeout = 0 as "wait forever": timeout_ms <= 0 means
+    # "do not wait at all" (NOWAIT) instead.
+    postgresql = connection.vendor == "postgresql"
+    timeout_ms = int(timeout_ms)
+    nowait = postgresql and timeout_ms <= 0
     try:
-        if connection.vendor == "postgresql":
+        if postgresql and not nowait:
             with connection.cursor() as cursor:
-                cursor.execute(
-                    "SELECT set_config('lock_timeout', %s, true)", [f"{int(timeout_ms)}ms"]
-                )
-        return list(qs.select_for_update().order_by("pk"))
+                cursor.execute("SELECT set_config('lock_timeout', %s, true)", [f"{timeout_ms}ms"])
+        return list(qs.select_for_update(nowait=nowait).order_by("pk"))
     except OperationalError as exc:
         transaction.set_rollback(True)
         raise Busy() from exc

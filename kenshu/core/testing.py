@@ -1,0 +1,167 @@
+"""Shared test helpers: factory_boy factories for people, organisations and the catalogue.
+
+Import them in any app's tests::
+
+    from kenshu.core.testing import CourseFactory, SessionFactory, UserFactory
+
+    learner = UserFactory()                                   # an individual
+    buyer = UserFactory(group_applicant=True)                 # with its own organisation
+    colleague = UserFactory(group_learner=True, organisation=buyer.organisation)
+    clerk = UserFactory(staff=True, groups=[roles.RECEPTION])
+    session = SessionFactory(course__delivery=Course.Delivery.LIVE, capacity=2)
+    session = SessionFactory(starts_on=date(2026, 5, 11))     # 10:00 JST that day
+
+Every user's password is ``DEFAULT_PASSWORD`` (``client.login(username=u.username,
+password=DEFAULT_PASSWORD)``; ``client.force_login(u)`` is quicker). Users of a
+type that belongs to an organisation (R-TYPE-3) get one unless given one.
+This module is for tests only: it needs ``factory_boy`` (a dev dependency).
+"""
+
+import datetime as dt
+
+import factory
+from django.contrib.auth.models import Group
+from factory.django import DjangoModelFactory
+
+from kenshu.accounts.models import Organisation, User
+from kenshu.catalog.models import Course, Session
+from kenshu.core.models import ClosureDay
+from kenshu.core.time import tokyo_date, tokyo_datetime
+
+DEFAULT_PASSWORD = "kenshu-test-password-1"  # noqa: S105  (tests only)
+
+
+class OrganisationFactory(DjangoModelFactory):
+    class Meta:
+        model = Organisation
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"株式会社テスト{n}")
+    name_kana = factory.Sequence(lambda n: f"テスト{n}")
+    kind = Organisation.Kind.CUSTOMER
+
+    class Params:
+        partner = factory.Trait(
+            kind=Organisation.Kind.PARTNER,
+            name=factory.Sequence(lambda n: f"提携パートナー株式会社{n}"),
+            name_kana=factory.Sequence(lambda n: f"テイケイパートナー{n}"),
+        )
+
+
+class UserFactory(DjangoModelFactory):
+    """An active individual user by default; traits pick the other types (DOMAIN.md §2)."""
+
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n:04d}")
+    email = factory.LazyAttribute(lambda o: f"{o.username}@example.jp")
+    password = factory.django.Password(DEFAULT_PASSWORD)
+    last_name = "山田"
+    first_name = factory.Sequence(lambda n: f"太郎{n}")
+    last_name_kana = "ヤマダ"
+    first_name_kana = "タロウ"
+    user_type = User.UserType.INDIVIDUAL
+    is_active = True
+    organisation = factory.Maybe(
+        factory.LazyAttribute(lambda o: o.user_type in User.ORGANISATION_TYPES),
+        yes_declaration=factory.SubFactory(
+            OrganisationFactory,
+            partner=factory.LazyAttribute(
+                lambda org: org.factory_parent.user_type == User.UserType.PARTNER_LEARNER
+            ),
+        ),
+        no_declaration=None,
+    )
+
+    class Params:
+        corporate = factory.Trait(user_type=User.UserType.CORPORATE)
+        group_applicant = factory.Trait(user_type=User.UserType.GROUP_APPLICANT)
+        group_learner = factory.Trait(user_type=User.UserType.GROUP_LEARNER)
+        partner_learner = factory.Trait(user_type=User.UserType.PARTNER_LEARNER)
+        staff = factory.Trait(
+            is_staff=True,
+            username=factory.Sequence(lambda n: f"staff{n:04d}"),
+            last_name="事務局",
+        )
+
+    @factory.post_generation
+    def groups(self, create, extracted, **kwargs):
+        """``groups=["reception", ...]``: role group names (kenshu.accounts.roles) to join."""
+        if not create or not extracted:
+            return
+        self.groups.add(*(Group.objects.get(name=name) for name in extracted))
+
+
+def _default_start_day() -> dt.date:
+    return tokyo_date() + dt.timedelta(days=30)
+
+
+class CourseFactory(DjangoModelFactory):
+    """A published classroom course; ``delivery=`` / traits ``live``, ``elearning``."""
+
+    class Meta:
+        model = Course
+
+    code = factory.Sequence(lambda n: f"TC{n:04d}")
+    title = factory.Sequence(lambda n: f"テスト研修{n}")
+    summary = "研修の概要です。"
+    delivery = Course.Delivery.CLASSROOM
+    is_partner = False
+    fee = 50_000
+    duration = "1日(7時間)"
+    is_published = True
+
+    class Params:
+        live = factory.Trait(delivery=Course.Delivery.LIVE)
+        elearning = factory.Trait(delivery=Course.Delivery.ELEARNING)
+        partner = factory.Trait(is_partner=True)
+
+
+class SessionFactory(DjangoModelFactory):
+    """An open session 30 days ahead, 10:00–17:00 Asia/Tokyo, 20 seats.
+
+    ``starts_on=<date>`` (and ``start_hour=``) place it on a given Tokyo day; or
+    pass ``starts_at`` directly. The deadline is the day before at the same time.
+    """
+
+    class Meta:
+        model = Session
+
+    class Params:
+        starts_on = factory.LazyFunction(_default_start_day)
+        start_hour = 10
+
+    course = factory.SubFactory(CourseFactory)
+    starts_at = factory.LazyAttribute(lambda o: tokyo_datetime(o.starts_on, o.start_hour))
+    ends_at = factory.LazyAttribute(lambda o: o.starts_at + dt.timedelta(hours=7))
+    deadline = factory.LazyAttribute(lambda o: o.starts_at - dt.timedelta(days=1))
+    capacity = 20
+    venue = factory.LazyAttribute(
+        lambda o: "" if o.course.delivery == Course.Delivery.LIVE else "東京本社 研修室A"
+    )
+    online_url = factory.LazyAttribute(
+        lambda o: (
+            "https://meet.example.jp/kenshu" if o.course.delivery == Course.Delivery.LIVE else ""
+        )
+    )
+    state = Session.State.OPEN
+
+
+class ClosureDayFactory(DjangoModelFactory):
+    class Meta:
+        model = ClosureDay
+        django_get_or_create = ("date",)
+
+    date = factory.Sequence(lambda n: dt.date(2030, 1, 1) + dt.timedelta(days=n))
+    reason = "休業日"
+
+
+def new_year_closures(year: int) -> list[ClosureDay]:
+    """The provider's new-year closure, 12/29 of ``year`` to 1/3 of the next (saved)."""
+    start = dt.date(year, 12, 29)
+    return [
+        ClosureDayFactory(date=start + dt.timedelta(days=i), reason="年末年始休業")
+        for i in range(6)
+    ]
