@@ -23,8 +23,17 @@ def pytest_collection_modifyitems(config, items):
                 item.add_marker(skip)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _compiled_translations():
+    """Compile any .po newer than its .mo, so a plain ``pytest`` after editing a
+    catalogue shows the new Japanese (``make`` compiles them too)."""
+    from kenshu.core.management.commands.compile_translations import ensure_compiled
+
+    ensure_compiled()
+
+
 @pytest.fixture(autouse=True)
-def _english_free_default_language(settings):
+def _japanese_by_default(settings):
     """Every test starts in Japanese, the default language."""
     from django.utils import translation
 

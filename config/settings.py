@@ -36,12 +36,16 @@ DEBUG = env.bool("DEBUG", default=not PRODUCTION)
 
 
 def _embedded_secret_key() -> str:
-    """A key generated once for the embedded default and kept under var/."""
+    """A key generated once for the embedded default and kept under var/ (mode 0600)."""
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     path = VAR_DIR / "secret_key"
-    if not path.exists():
-        path.write_text(secrets.token_urlsafe(50))
-        path.chmod(0o600)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        pass  # made by an earlier (or a concurrent) start: use it
+    else:
+        with os.fdopen(fd, "w") as f:
+            f.write(secrets.token_urlsafe(50))
     return path.read_text().strip()
 
 
@@ -69,6 +73,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
+    "captcha",
     "django_tasks",
     "django_tasks_db",
     "kenshu.core",
@@ -76,12 +82,15 @@ INSTALLED_APPS = [
     "kenshu.audit",
     "kenshu.notifications",
     "kenshu.catalog",
+    "kenshu.requests",
+    "kenshu.backoffice",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "kenshu.core.middleware.JapaneseFirstMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -89,6 +98,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "kenshu.accounts.middleware.StaffMFARequiredMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -156,12 +166,43 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "/account/"
 LOGOUT_REDIRECT_URL = "/"
-ACCOUNT_LOGIN_METHODS = {"username"}
-ACCOUNT_SIGNUP_FIELDS = ["username*", "email*", "password1*", "password2*"]
+ACCOUNT_LOGIN_METHODS = {"username"}  # login by user ID (R-ACCT-2)
+ACCOUNT_SIGNUP_FIELDS = ["email*", "username", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = False  # one person may hold an individual and a corporate account
+ACCOUNT_CHANGE_EMAIL = True  # one address per account; a new one is verified first
+ACCOUNT_EMAIL_NOTIFICATIONS = True  # "password changed" and the like
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False  # never mail an address that has no account
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_SESSION_REMEMBER = None  # the user chooses ("stay logged in")
 ACCOUNT_LOGOUT_ON_GET = False
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+ACCOUNT_USERNAME_MIN_LENGTH = 3
 ACCOUNT_ADAPTER = "kenshu.accounts.adapter.AccountAdapter"
+# The user ID is optional at signup only because it defaults to the email
+# address (SignupForm.clean), so login by user ID always has one.
+SILENCED_SYSTEM_CHECKS = ["account.W001"]
+ACCOUNT_FORMS = {
+    "login": "kenshu.accounts.forms.LoginForm",
+    "signup": "kenshu.accounts.forms.SignupForm",
+    "reset_password": "kenshu.accounts.forms.ResetPasswordForm",
+}
+ACCOUNT_RATE_LIMITS = {
+    # R-ACCT-2: 5 failures for one user ID lock it for 15 minutes (whether or
+    # not it exists, so the lock says nothing about existence).
+    "login_failed": env.str("KENSHU_LOGIN_FAILED_LIMIT", default="10/m/ip,5/15m/key"),
+    # R-ACCT-3: forgot user ID, per IP and per address.
+    "forgot_user_id": env.str("KENSHU_FORGOT_ID_LIMIT", default="10/h/ip,3/h/key"),
+    "reset_password": "20/h/ip,5/h/key",
+}
+PASSWORD_RESET_TIMEOUT = 60 * 60 * 24  # the reissue link works for 24 hours, once
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = env.str("KENSHU_PROVIDER_NAME", default="Kenshu")
+#: Staff must have TOTP before using /staff/ and /admin/ (always in production).
+KENSHU_STAFF_MFA_REQUIRED = env.bool("KENSHU_STAFF_MFA_REQUIRED", default=PRODUCTION)
+CAPTCHA_IMAGE_SIZE = (150, 50)
+CAPTCHA_FONT_SIZE = 32
+CAPTCHA_LENGTH = 5
 
 # --- Internationalisation ----------------------------------------------------
 LANGUAGE_CODE = "ja"
@@ -173,7 +214,11 @@ USE_TZ = True
 
 # --- Static files ---------------------------------------------------------------
 STATIC_URL = "/static/"
-STATIC_ROOT = VAR_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "kenshu" / "static"]  # site-wide CSS and vendored assets
+STATIC_ROOT = VAR_DIR / "static"  # collectstatic target (production)
+# Outside production whitenoise serves straight from the apps' static folders.
+WHITENOISE_USE_FINDERS = not PRODUCTION
+WHITENOISE_AUTOREFRESH = DEBUG
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -220,6 +265,7 @@ if TESTING:
     TASKS["default"]["BACKEND"] = "django_tasks.backends.immediate.ImmediateBackend"
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    CAPTCHA_TEST_MODE = True  # the answer "PASSED" is accepted; anything else is wrong
 
 # --- Security -----------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

@@ -8,8 +8,13 @@ urlpatterns = [
     path("", include("kenshu.catalog.urls")),
     path("healthz", core_views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
+    # Kenshu's own account pages first (forgot user ID, terms), then allauth's.
+    path("", include("kenshu.accounts.public_urls")),
     path("accounts/", include("allauth.urls")),
     path("account/", include("kenshu.accounts.urls")),
+    path("requests/", include("kenshu.requests.urls")),
+    path("staff/", include("kenshu.backoffice.urls")),
+    path("captcha/", include("captcha.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -1,3 +1,5 @@
+import unicodedata
+
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -11,6 +13,8 @@ class Organisation(models.Model):
         PARTNER = "partner", _("Partner")
 
     name = models.CharField(_("company name"), max_length=200)
+    #: The name with full/half-width and spaces folded: how duplicates are found.
+    name_key = models.CharField(max_length=200, db_index=True, editable=False, default="")
     name_kana = models.CharField(_("company name (kana)"), max_length=200, blank=True)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.CUSTOMER)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -22,6 +26,17 @@ class Organisation(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs):
+        self.name_key = normalise_company_name(self.name)
+        if kwargs.get("update_fields") is not None and "name" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "name_key"}
+        super().save(*args, **kwargs)
+
+
+def normalise_company_name(name: str) -> str:
+    """Full/half-width and spaces folded: 「株式会社　サンプル」 == 「株式会社サンプル」."""
+    return "".join(unicodedata.normalize("NFKC", name or "").split())
 
 
 class User(AbstractUser):

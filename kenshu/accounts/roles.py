@@ -28,8 +28,11 @@ PERMISSIONS = {
         "accounts.change_organisation",
         "accounts.add_organisation",
         "notifications.view_outboxemail",
+        "notifications.change_outboxemail",  # resend
         "catalog.view_course",
         "catalog.view_session",
+        "requests.view_typechangerequest",
+        "requests.decide_typechangerequest",
     ],
     ACCOUNTING: [
         "accounts.view_user",
@@ -45,6 +48,7 @@ PERMISSIONS = {
         "notifications.*",
         "catalog.*",
         "core.*",
+        "requests.*",
     ],
 }
 

@@ -1,3 +1,4 @@
+from allauth.account.signals import email_confirmed
 from django.db.models.signals import post_migrate
 from django.dispatch import receiver
 
@@ -12,3 +13,11 @@ def sync_roles_after_migrate(sender, **kwargs):
     from .roles import roles_sync
 
     roles_sync()
+
+
+@receiver(email_confirmed)
+def welcome_after_verification(sender, request, email_address, **kwargs):
+    """The welcome email with the user ID follows the first verification (R-ACCT-1)."""
+    from .services import user_welcome
+
+    user_welcome(user=email_address.user)

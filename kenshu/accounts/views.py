@@ -6,3 +6,12 @@ from django.shortcuts import render
 def my_account(request):
     """My Account: profile and the user type in words (R-TYPE-1)."""
     return render(request, "accounts/my_account.html", {"profile": request.user})
+
+
+def forgot_user_id(request):
+    """Placeholder: built by the accounts pages work."""
+    raise NotImplementedError
+
+
+def terms(request):
+    return render(request, "accounts/terms.html")

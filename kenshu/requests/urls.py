@@ -1,0 +1,35 @@
+"""URLs of the customer's requests (DOMAIN.md §14).
+
+Two lists, one namespace (``requests``):
+
+- ``urlpatterns``: the request forms, mounted at ``/requests/``;
+- ``account_urlpatterns``: "My requests", mounted at ``/account/requests/``.
+
+``site_urlpatterns`` mounts both at their paths in one include, so that both
+reverse in the ``requests`` namespace (two includes with the same namespace
+would hide one another)::
+
+    path("", include(site_urlpatterns)),   # in config/urls.py, instead of "requests/"
+"""
+
+from django.urls import include, path
+
+from . import views
+
+app_name = "requests"
+
+urlpatterns = [
+    path("type-change/", views.type_change_request, name="type_change"),
+]
+
+account_urlpatterns = [
+    path("", views.my_requests, name="my_requests"),
+]
+
+site_urlpatterns = (
+    [
+        path("requests/", include(urlpatterns)),
+        path("account/requests/", include(account_urlpatterns)),
+    ],
+    app_name,
+)
