@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from kenshu.core import views as core_views
+from kenshu.requests.urls import site_urlpatterns
 
 urlpatterns = [
     path("", include("kenshu.catalog.urls")),
@@ -12,7 +13,7 @@ urlpatterns = [
     path("", include("kenshu.accounts.public_urls")),
     path("accounts/", include("allauth.urls")),
     path("account/", include("kenshu.accounts.urls")),
-    path("requests/", include("kenshu.requests.urls")),
+    path("", include(site_urlpatterns)),  # /requests/… and /account/requests/
     path("staff/", include("kenshu.backoffice.urls")),
     path("captcha/", include("captcha.urls")),
     path("admin/", admin.site.urls),

@@ -76,7 +76,10 @@ def user_profile_update(*, actor: User, user: User, **fields) -> User:
         before = {name: getattr(user, name) for name in fields}
         for name, value in fields.items():
             setattr(user, name, value)
-        user.full_clean(exclude=["password"])
+        # Validate only what changes: a user whose other fields do not pass
+        # today's validators (e.g. a legacy user ID carried over by the
+        # migration) can still edit its name and department.
+        user.full_clean(exclude=[f.name for f in user._meta.fields if f.name not in fields])
         user.save(update_fields=list(fields))
         changed = {k: [before[k], v] for k, v in fields.items() if before[k] != v}
         if changed:
@@ -118,6 +121,8 @@ def user_type_set(
     with transaction.atomic():
         (user,) = lock_rows(get_user_model().objects.all(), [user.pk])
         new_org = organisation if organisation is not None else user.organisation
+        if user_type not in User.ORGANISATION_TYPES:
+            new_org = None  # individuals belong to no organisation (R-TYPE-3)
         if user_type in User.ORGANISATION_TYPES and new_org is None:
             raise InvalidState(_("This user type needs an organisation."))
         before = (user.user_type, user.organisation_id)

@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,31 +14,104 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='TypeChangeRequest',
+            name="TypeChangeRequest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('contact_date', models.DateField(help_text='The day the customer made contact (Asia/Tokyo).', verbose_name='contact date')),
-                ('message', models.TextField(blank=True, max_length=2000, verbose_name='message')),
-                ('state', models.CharField(choices=[('open', 'Open'), ('done', 'Done'), ('rejected', 'Rejected')], default='open', max_length=20, verbose_name='state')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='received at')),
-                ('decided_at', models.DateTimeField(blank=True, null=True, verbose_name='decided at')),
-                ('decision_reason', models.TextField(blank=True, max_length=2000, verbose_name='reason')),
-                ('requested_type', models.CharField(max_length=20, verbose_name='requested user type')),
-                ('user_id_text', models.CharField(max_length=150, verbose_name='user ID')),
-                ('company_name', models.CharField(max_length=200, verbose_name='company name')),
-                ('full_name', models.CharField(max_length=200, verbose_name='name')),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='decided by')),
-                ('entered_by', models.ForeignKey(blank=True, help_text='Set when staff entered a request received by email or phone.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='entered by (staff)')),
-                ('requester', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='requester')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='type_change_requests', to=settings.AUTH_USER_MODEL, verbose_name='user')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "contact_date",
+                    models.DateField(
+                        help_text="The day the customer made contact (Asia/Tokyo).",
+                        verbose_name="contact date",
+                    ),
+                ),
+                ("message", models.TextField(blank=True, max_length=2000, verbose_name="message")),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[("open", "Open"), ("done", "Done"), ("rejected", "Rejected")],
+                        default="open",
+                        max_length=20,
+                        verbose_name="state",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="received at")),
+                (
+                    "decided_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="decided at"),
+                ),
+                (
+                    "decision_reason",
+                    models.TextField(blank=True, max_length=2000, verbose_name="reason"),
+                ),
+                (
+                    "requested_type",
+                    models.CharField(max_length=20, verbose_name="requested user type"),
+                ),
+                ("user_id_text", models.CharField(max_length=150, verbose_name="user ID")),
+                ("company_name", models.CharField(max_length=200, verbose_name="company name")),
+                ("full_name", models.CharField(max_length=200, verbose_name="name")),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="decided by",
+                    ),
+                ),
+                (
+                    "entered_by",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Set when staff entered a request received by email or phone.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="entered by (staff)",
+                    ),
+                ),
+                (
+                    "requester",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="requester",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="type_change_requests",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="user",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'user-type change request',
-                'verbose_name_plural': 'user-type change requests',
-                'ordering': ['contact_date', 'created_at', 'pk'],
-                'permissions': [('decide_typechangerequest', 'Can decide user-type change requests')],
-                'abstract': False,
-                'constraints': [models.UniqueConstraint(condition=models.Q(('state', 'open')), fields=('user',), name='one_open_type_change_request_per_user')],
+                "verbose_name": "user-type change request",
+                "verbose_name_plural": "user-type change requests",
+                "ordering": ["contact_date", "created_at", "pk"],
+                "permissions": [
+                    ("decide_typechangerequest", "Can decide user-type change requests")
+                ],
+                "abstract": False,
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("state", "open")),
+                        fields=("user",),
+                        name="one_open_type_change_request_per_user",
+                    )
+                ],
             },
         ),
     ]

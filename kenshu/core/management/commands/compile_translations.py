@@ -95,6 +95,8 @@ def ensure_compiled() -> list[CompiledCatalogue]:
 
 
 class Command(BaseCommand):
+    # Runs during install, before the URL configuration need be importable.
+    requires_system_checks: list[str] = []
     help = "Compile every .po file under LOCALE_PATHS into a .mo file (pure Python, polib)."
 
     def add_arguments(self, parser):

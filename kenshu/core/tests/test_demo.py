@@ -1,0 +1,52 @@
+"""The demo data of `make run` (Foundation issue)."""
+
+import pytest
+from django.utils import timezone
+
+from kenshu.accounts.models import User
+from kenshu.catalog.models import Course, Session
+from kenshu.core.demo import DEMO_PASSWORD, DEMO_USERS, demo_data_load
+from kenshu.core.models import ClosureDay
+
+pytestmark = pytest.mark.django_db
+
+
+def test_loading_the_demo_data_twice_creates_nothing_the_second_time():
+    first = demo_data_load()
+    counts = (User.objects.count(), Course.objects.count(), Session.objects.count())
+    second = demo_data_load()
+    assert all(first.values())
+    assert set(second.values()) == {0}
+    assert (User.objects.count(), Course.objects.count(), Session.objects.count()) == counts
+
+
+def test_the_demo_has_one_user_of_each_type_and_a_staff_user():
+    demo_data_load()
+    customer_types = set(User.objects.filter(is_staff=False).values_list("user_type", flat=True))
+    assert customer_types == set(User.UserType.values)
+    staff = User.objects.get(is_staff=True)
+    assert staff.groups.filter(name="administrator").exists()
+
+
+def test_every_demo_user_can_log_in_with_the_listed_password(client):
+    demo_data_load()
+    for demo in DEMO_USERS:
+        response = client.post(
+            "/accounts/login/", {"login": demo.username, "password": DEMO_PASSWORD}
+        )
+        assert response.status_code == 302, demo.username
+        client.post("/accounts/logout/")
+
+
+def test_the_demo_catalogue_has_every_delivery_type_a_partner_course_and_future_sessions():
+    demo_data_load()
+    assert set(Course.objects.values_list("delivery", flat=True)) == set(Course.Delivery.values)
+    assert Course.objects.filter(is_partner=True).exists()
+    assert Session.objects.filter(starts_at__gt=timezone.now()).count() >= 8
+
+
+def test_the_demo_holds_the_new_year_closure_days():
+    demo_data_load()
+    today = timezone.localdate()
+    closure = ClosureDay.objects.filter(date__year=today.year, date__month=12, date__day=29)
+    assert closure.exists()
