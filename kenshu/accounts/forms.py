@@ -4,7 +4,7 @@ from allauth.account.adapter import get_adapter
 from allauth.account.forms import LoginForm as AllauthLoginForm
 from allauth.account.forms import ResetPasswordForm as AllauthResetPasswordForm
 from allauth.account.forms import SignupForm as AllauthSignupForm
-from captcha.fields import CaptchaField
+from captcha.fields import CaptchaField, CaptchaTextInput
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -14,6 +14,29 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import User
 from .validators import normalise_kana, validate_kana
+
+
+class AccessibleCaptchaInput(CaptchaTextInput):
+    """The CAPTCHA image with a Japanese (or English) text alternative, not "captcha"."""
+
+    template_name = "accounts/widgets/captcha.html"
+    # One label and one input to type into: not a fieldset, so that Django links
+    # the help text and the errors to the input (aria-describedby).
+    use_fieldset = False
+
+
+def captcha_field() -> CaptchaField:
+    return CaptchaField(
+        label=_("Characters in the image"),
+        widget=AccessibleCaptchaInput(),
+        error_messages={
+            "invalid": _(
+                "The characters do not match the image. Please type the characters of "
+                "the new image."
+            ),
+            "required": _("Please type the characters shown in the image."),
+        },
+    )
 
 
 class KanaField(forms.CharField):
@@ -28,6 +51,15 @@ class NameFieldsMixin(forms.Form):
     first_name = forms.CharField(label=_("Given name"), max_length=150)
     last_name_kana = KanaField(label=_("Family name (kana)"), max_length=150)
     first_name_kana = KanaField(label=_("Given name (kana)"), max_length=150)
+
+
+AUTOCOMPLETE = {
+    "last_name": "family-name",
+    "first_name": "given-name",
+    "email": "email",
+    "username": "username",
+    "company_name": "organization",
+}
 
 
 class SignupForm(NameFieldsMixin, AllauthSignupForm):
@@ -80,20 +112,30 @@ class SignupForm(NameFieldsMixin, AllauthSignupForm):
         self.fields["accept_terms"].error_messages["required"] = _(
             "Please accept the terms of use to register."
         )
+        # Labels are always shown: no placeholders repeating them.
+        for field in self.fields.values():
+            field.widget.attrs.pop("placeholder", None)
+        for name, autocomplete in AUTOCOMPLETE.items():
+            if name in self.fields:
+                self.fields[name].widget.attrs["autocomplete"] = autocomplete
 
     def clean(self):
         cleaned = super().clean()
         if not cleaned.get("username") and cleaned.get("email") and "username" not in self.errors:
             try:
                 cleaned["username"] = get_adapter().clean_username(cleaned["email"])
-            except ValidationError:
-                self.add_error(
-                    "username",
-                    _(
+            except ValidationError as exc:
+                if getattr(exc, "code", None) == "username_taken":
+                    message = _(
                         "Your email address is already used as a user ID. "
                         "Please choose another user ID."
-                    ),
-                )
+                    )
+                else:
+                    message = _(
+                        "Your email address cannot be used as a user ID (%(reason)s). "
+                        "Please choose a user ID."
+                    ) % {"reason": " ".join(exc.messages)}
+                self.add_error("username", message)
         if cleaned.get("user_type") == User.UserType.CORPORATE:
             if not cleaned.get("company_name", "").strip():
                 self.add_error("company_name", _("Corporate accounts need a company name."))
@@ -119,14 +161,41 @@ class SignupForm(NameFieldsMixin, AllauthSignupForm):
 class ResetPasswordForm(AllauthResetPasswordForm):
     """Password reissue request (R-ACCT-4), with a CAPTCHA."""
 
-    captcha = CaptchaField(label=_("Characters in the image"))
+    captcha = captcha_field()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["email"].label = _("Email address")
+        self.fields["email"].widget.attrs.pop("placeholder", None)
+
+    def clean_email(self):
+        """Every active account registered to the address gets a link.
+
+        allauth alone looks in verified addresses first (and then skips accounts
+        whose address is not verified) and compares the user's email exactly. So a
+        migrated member (no verified address yet, its address perhaps in capitals)
+        sharing an address with a newer verified account, or typing it in another
+        case, would get nothing (R-ACCT-4, R-MIGRATE-1).
+        """
+        email = super().clean_email()
+        known = {user.pk for user in self.users}
+        self.users = list(self.users) + [
+            user
+            for user in User.objects.filter(email__iexact=email.strip(), is_active=True)
+            if user.pk not in known
+        ]
+        return email
 
 
 class ForgotUserIdForm(forms.Form):
     """ユーザーIDが分からない場合 (R-ACCT-3)."""
 
-    email = forms.EmailField(label=_("Email address"), max_length=254)
-    captcha = CaptchaField(label=_("Characters in the image"))
+    email = forms.EmailField(
+        label=_("Email address"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    captcha = captcha_field()
 
     def clean_email(self):
         return self.cleaned_data["email"].strip()
@@ -134,55 +203,6 @@ class ForgotUserIdForm(forms.Form):
 
 class ProfileForm(NameFieldsMixin, forms.Form):
     department = forms.CharField(label=_("Department"), max_length=200, required=False)
-
-
-class TypeChangeRequestForm(forms.Form):
-    """種別変更依頼 (R-TYPE-4): prefilled from the account."""
-
-    user_id = forms.CharField(label=_("User ID"), disabled=True, required=False)
-    company_name = forms.CharField(label=_("Company name"), max_length=200)
-    full_name = forms.CharField(label=_("Name"), max_length=200)
-    message = forms.CharField(
-        label=_("Message"),
-        widget=forms.Textarea(attrs={"rows": 4}),
-        max_length=2000,
-        required=False,
-    )
-
-
-class TypeChangeDecisionForm(forms.Form):
-    decision = forms.ChoiceField(
-        label=_("Decision"),
-        choices=[("approve", _("Approve")), ("reject", _("Reject"))],
-        widget=forms.RadioSelect,
-    )
-    reason = forms.CharField(
-        label=_("Reason"),
-        widget=forms.Textarea(attrs={"rows": 3}),
-        max_length=2000,
-        required=False,
-        help_text=_("Required when rejecting; sent to the customer."),
-    )
-
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("decision") == "reject" and not cleaned.get("reason", "").strip():
-            self.add_error("reason", _("Please give the reason for the rejection."))
-        return cleaned
-
-
-class UserTypeChangeForm(forms.Form):
-    """Staff change a user's type and organisation directly."""
-
-    user_type = forms.ChoiceField(label=_("User type"), choices=User.UserType.choices)
-    organisation = forms.ModelChoiceField(label=_("Organisation"), queryset=None, required=False)
-    reason = forms.CharField(label=_("Reason"), max_length=500)
-
-    def __init__(self, *args, **kwargs):
-        from .models import Organisation
-
-        super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = Organisation.objects.order_by("name_kana", "name")
 
 
 class LoginForm(AllauthLoginForm):
@@ -193,5 +213,7 @@ class LoginForm(AllauthLoginForm):
         self.fields["login"].label = _("User ID")
         self.fields["login"].widget.attrs["placeholder"] = ""
         self.fields["password"].widget.attrs["placeholder"] = ""
+        # The page links "forgot your user ID?" and "forgot your password?" itself.
+        self.fields["password"].help_text = ""
         if "remember" in self.fields:
             self.fields["remember"].label = _("Stay logged in on this device")

@@ -53,7 +53,16 @@ def user_registered(*, user: User, company_name: str = "", company_kana: str = "
 
 
 def user_welcome(*, user: User) -> None:
-    """Queue the welcome email with the user ID (after the address is verified)."""
+    """Queue the welcome email with the user ID (after the address is verified), once.
+
+    Not after an email change: the new address is confirmed while the old one is
+    still verified (allauth removes it just after), and a "registration complete"
+    email would be wrong there.
+    """
+    from allauth.account.models import EmailAddress
+
+    if EmailAddress.objects.filter(user=user, verified=True).count() > 1:
+        return
     email_queue(
         template="welcome",
         to=user.email,

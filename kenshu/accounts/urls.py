@@ -1,3 +1,5 @@
+"""My Account, mounted at /account/ (DOMAIN.md §14)."""
+
 from django.urls import path
 
 from . import views
@@ -6,4 +8,5 @@ app_name = "accounts"
 
 urlpatterns = [
     path("", views.my_account, name="my_account"),
+    path("profile/", views.profile_edit, name="profile_edit"),
 ]
