@@ -48,7 +48,7 @@ bench: install
 
 # Regenerate the Japanese catalogue after adding strings (needs gettext).
 messages: install
-	$(PY) manage.py makemessages -l ja --ignore=.venv --ignore=var --ignore=node_modules
+	$(PY) manage.py makemessages -l ja --no-obsolete --ignore=.venv --ignore=var --ignore=node_modules --ignore=tests --ignore="*/tests/*"
 
 # Refresh the vendored front-end assets from the npm registry (see kenshu/static/vendor/package.json).
 vendor:

@@ -71,12 +71,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
-    "allauth",
-    "allauth.account",
-    "allauth.mfa",
-    "captcha",
-    "django_tasks",
-    "django_tasks_db",
+    # Kenshu's apps come before allauth so that their templates (e.g.
+    # kenshu/accounts/templates/account/login.html) override allauth's.
     "kenshu.core",
     "kenshu.accounts",
     "kenshu.audit",
@@ -84,6 +80,12 @@ INSTALLED_APPS = [
     "kenshu.catalog",
     "kenshu.requests",
     "kenshu.backoffice",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "captcha",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -195,6 +197,8 @@ ACCOUNT_RATE_LIMITS = {
     "forgot_user_id": env.str("KENSHU_FORGOT_ID_LIMIT", default="10/h/ip,3/h/key"),
     "reset_password": "20/h/ip,5/h/key",
 }
+# Behind a reverse proxy, per-IP rate limits need the real client address.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("KENSHU_TRUSTED_PROXY_COUNT", default=0)
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24  # the reissue link works for 24 hours, once
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = env.str("KENSHU_PROVIDER_NAME", default="Kenshu")

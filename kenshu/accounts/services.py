@@ -192,3 +192,19 @@ def user_ids_remind(*, email: str, language: str = "ja") -> bool:
             },
         )
     return True
+
+
+def user_email_verified(*, user: User) -> None:
+    """Mark ``user.email`` as verified and primary (allauth's address record)."""
+    from allauth.account.models import EmailAddress
+
+    if not user.email:
+        return
+    with transaction.atomic():
+        address = EmailAddress.objects.filter(user=user, email__iexact=user.email).first()
+        if address is None:
+            EmailAddress.objects.filter(user=user, primary=True).update(primary=False)
+            EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+        elif not address.verified:
+            address.verified = True
+            address.save(update_fields=["verified"])

@@ -1,4 +1,4 @@
-from allauth.account.signals import email_confirmed
+from allauth.account.signals import email_confirmed, password_reset
 from django.db.models.signals import post_migrate
 from django.dispatch import receiver
 
@@ -21,3 +21,12 @@ def welcome_after_verification(sender, request, email_address, **kwargs):
     from .services import user_welcome
 
     user_welcome(user=email_address.user)
+
+
+@receiver(password_reset)
+def verify_email_after_password_reset(sender, request, user, **kwargs):
+    """A reissue link opened from the mailbox proves the address: migrated and invited
+    members, who never verified it, can log in straight after setting a password."""
+    from .services import user_email_verified
+
+    user_email_verified(user=user)

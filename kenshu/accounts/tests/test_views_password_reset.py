@@ -218,6 +218,22 @@ def test_a_migrated_member_without_a_password_or_verified_address_gets_a_link_r_
     assert member.check_password(NEW_PASSWORD)
 
 
+def test_a_migrated_member_logs_in_straight_after_the_reissue_without_another_verification(
+    django_capture_on_commit_callbacks,
+):
+    """The reissue link came through the mailbox, so the address counts as verified."""
+    member = UserFactory(username="legacy-0043", email="legacy43@example.jp")
+    member.set_unusable_password()
+    member.save()
+    assert not EmailAddress.objects.filter(user=member).exists()
+
+    request_link("legacy43@example.jp", django_capture_on_commit_callbacks)
+    set_password(Client(), link_for("legacy43@example.jp"), django_capture_on_commit_callbacks)
+
+    assert EmailAddress.objects.get(user=member).verified
+    assert can_log_in("legacy-0043", NEW_PASSWORD)
+
+
 def test_every_account_of_a_shared_address_gets_its_own_link(
     tanaka, django_capture_on_commit_callbacks
 ):
