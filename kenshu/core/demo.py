@@ -15,7 +15,7 @@ from kenshu.accounts.models import Organisation, User
 from kenshu.accounts.roles import ADMINISTRATOR
 from kenshu.catalog.models import Course, Session
 from kenshu.core.models import ClosureDay
-from kenshu.core.time import tokyo_date, tokyo_datetime
+from kenshu.core.time import BusinessCalendar, tokyo_date, tokyo_datetime
 
 DEMO_PASSWORD = "kenshu-demo-2026"  # noqa: S105 - public demo password, listed in the README
 
@@ -172,7 +172,8 @@ def demo_data_load() -> dict[str, int]:
             user.groups.add(Group.objects.get(name=ADMINISTRATOR))
         _verify_email(user)
 
-    for code, title, delivery, partner, fee, duration, venue in DEMO_COURSES:
+    calendar = BusinessCalendar.with_closures(day for day, _reason in _closures(today))
+    for index, (code, title, delivery, partner, fee, duration, venue) in enumerate(DEMO_COURSES):
         course, new = Course.objects.get_or_create(
             code=code,
             defaults={
@@ -188,7 +189,7 @@ def demo_data_load() -> dict[str, int]:
         created["courses"] += new
         if course.has_sessions and not course.sessions.exists():
             for i, offset in enumerate(SESSION_OFFSETS_DAYS):
-                day = today + dt.timedelta(days=offset + i % 2)
+                day = calendar.next_business_day(today + dt.timedelta(days=offset + 2 * index))
                 starts = tokyo_datetime(day, 10)
                 Session.objects.create(
                     course=course,
