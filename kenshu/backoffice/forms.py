@@ -4,44 +4,25 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from kenshu.accounts.models import Organisation, User
+from kenshu.core.forms import BootstrapFormMixin
 from kenshu.requests.models import RequestState
 
 
-class BootstrapFormMixin:
-    """Bootstrap 5 classes on the widgets, ``is-invalid`` on fields with errors."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.HiddenInput):
-                continue
-            if isinstance(widget, forms.RadioSelect | forms.CheckboxInput):
-                css = "form-check-input"
-            elif isinstance(widget, forms.Select):
-                css = "form-select"
-            else:
-                css = "form-control"
-            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
-
-    def full_clean(self):
-        super().full_clean()
-        for name in self.errors:
-            if name in self.fields:
-                widget = self.fields[name].widget
-                widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
+def search_field(*, help_text) -> forms.CharField:
+    """The one search box of a staff list (optional, type="search")."""
+    return forms.CharField(
+        label=_("Search"),
+        max_length=200,
+        required=False,
+        help_text=help_text,
+        widget=forms.TextInput(attrs={"type": "search"}),
+    )
 
 
 class UserSearchForm(BootstrapFormMixin, forms.Form):
     """One search box over user ID, email, name, kana and company; a type filter."""
 
-    q = forms.CharField(
-        label=_("Search"),
-        max_length=200,
-        required=False,
-        help_text=_("User ID, email address, name, kana or company name."),
-        widget=forms.TextInput(attrs={"type": "search"}),
-    )
+    q = search_field(help_text=_("User ID, email address, name, kana or company name."))
     user_type = forms.ChoiceField(
         label=_("User type"),
         choices=[("", _("All types")), *User.UserType.choices],
@@ -51,13 +32,7 @@ class UserSearchForm(BootstrapFormMixin, forms.Form):
 
 
 class OrganisationSearchForm(BootstrapFormMixin, forms.Form):
-    q = forms.CharField(
-        label=_("Search"),
-        max_length=200,
-        required=False,
-        help_text=_("Company name or its kana."),
-        widget=forms.TextInput(attrs={"type": "search"}),
-    )
+    q = search_field(help_text=_("Company name or its kana."))
     kind = forms.ChoiceField(
         label=_("Kind"),
         choices=[("", _("All kinds")), *Organisation.Kind.choices],

@@ -14,12 +14,22 @@ Import them in any app's tests::
 Every user's password is ``DEFAULT_PASSWORD`` (``client.login(username=u.username,
 password=DEFAULT_PASSWORD)``; ``client.force_login(u)`` is quicker). Users of a
 type that belongs to an organisation (R-TYPE-3) get one unless given one.
+
+Helpers for the set-up several apps' tests share::
+
+    user = verified(UserFactory())          # can log in through allauth (verified address)
+    clerk = make_staff(roles.RECEPTION)     # or make_staff("no role")
+    sato = corporate_customer()             # 佐藤 花子, sato-corp, of 株式会社サンプル
+    request = make_type_change_request(sato)  # an open type-change request
+
+kenshu/conftest.py makes fixtures of some of them (``sato``, ``reception``, ...).
 This module is for tests only: it needs ``factory_boy`` (a dev dependency).
 """
 
 import datetime as dt
 
 import factory
+from allauth.account.models import EmailAddress
 from django.contrib.auth.models import Group
 from factory.django import DjangoModelFactory
 
@@ -27,6 +37,7 @@ from kenshu.accounts.models import Organisation, User
 from kenshu.catalog.models import Course, Session
 from kenshu.core.models import ClosureDay
 from kenshu.core.time import tokyo_date, tokyo_datetime
+from kenshu.requests.models import TypeChangeRequest
 
 DEFAULT_PASSWORD = "kenshu-test-password-1"  # noqa: S105  (tests only)
 
@@ -165,3 +176,57 @@ def new_year_closures(year: int) -> list[ClosureDay]:
         ClosureDayFactory(date=start + dt.timedelta(days=i), reason="年末年始休業")
         for i in range(6)
     ]
+
+
+# --- people and requests the tests of several apps share --------------------------------
+
+
+def verified(user: User) -> User:
+    """Give ``user`` the verified primary address allauth asks for at login
+    (ACCOUNT_EMAIL_VERIFICATION = "mandatory")."""
+    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    return user
+
+
+#: ``make_staff(NO_ROLE)``: a staff member who has not been given a role yet.
+NO_ROLE = "no role"
+
+
+def make_staff(role: str, **kwargs) -> User:
+    """An active staff member with ``role`` (a group of kenshu.accounts.roles, or NO_ROLE)."""
+    groups = [] if role == NO_ROLE else [role]
+    return UserFactory(staff=True, groups=groups, **kwargs)
+
+
+def corporate_customer(**kwargs) -> User:
+    """佐藤 花子 (サトウ ハナコ), user ID ``sato-corp``, ``sato@example.jp``: a corporate
+    user of 株式会社サンプル (unless given another ``organisation``)."""
+    fields = {
+        "corporate": True,
+        "username": "sato-corp",
+        "email": "sato@example.jp",
+        "last_name": "佐藤",
+        "first_name": "花子",
+        "last_name_kana": "サトウ",
+        "first_name_kana": "ハナコ",
+        **kwargs,
+    }
+    if "organisation" not in fields:
+        fields["organisation"] = OrganisationFactory(name="株式会社サンプル")
+    return UserFactory(**fields)
+
+
+def make_type_change_request(user: User | None = None, **fields) -> TypeChangeRequest:
+    """An open request of ``user`` (a new corporate user by default) to become a group
+    applicant, as the service would have made it (without its emails and audit entry)."""
+    user = user or UserFactory(corporate=True)
+    fields.setdefault("contact_date", dt.date(2026, 5, 11))
+    fields.setdefault("company_name", user.organisation.name if user.organisation_id else "")
+    return TypeChangeRequest.objects.create(
+        requester=user,
+        user=user,
+        requested_type="group_applicant",
+        user_id_text=user.username,
+        full_name=user.full_name,
+        **fields,
+    )

@@ -3,30 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-
-class BootstrapFormMixin:
-    """Bootstrap 5 classes on the widgets (the templates render fields one by one)."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.RadioSelect | forms.CheckboxSelectMultiple):
-                css = "form-check-input"
-            elif isinstance(widget, forms.Select):
-                css = "form-select"
-            elif isinstance(widget, forms.CheckboxInput):
-                css = "form-check-input"
-            else:
-                css = "form-control"
-            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
-
-    def full_clean(self):
-        super().full_clean()
-        for name in self.errors:
-            if name in self.fields:
-                widget = self.fields[name].widget
-                widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
+from kenshu.core.forms import BootstrapFormMixin
 
 
 class TypeChangeRequestForm(BootstrapFormMixin, forms.Form):

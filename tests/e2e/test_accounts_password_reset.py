@@ -5,11 +5,10 @@ import re
 from pathlib import Path
 
 import pytest
-from allauth.account.models import EmailAddress
 from django.core import mail
 from playwright.sync_api import expect
 
-from kenshu.core.testing import UserFactory
+from kenshu.core.testing import UserFactory, verified
 
 pytestmark = pytest.mark.e2e
 
@@ -32,9 +31,7 @@ def log_in(page, live_server, user_id, password):
 
 @pytest.fixture
 def tanaka(db):
-    user = UserFactory(username="tanaka01", email="tanaka@example.jp")
-    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
-    return user
+    return verified(UserFactory(username="tanaka01", email="tanaka@example.jp"))
 
 
 def test_reissue_the_password_log_in_with_it_and_the_link_cannot_be_reused(

@@ -2,20 +2,14 @@
 reception approves, and the user's My Account shows the new type."""
 
 import pytest
-from allauth.account.models import EmailAddress
 from django.core import mail
 from playwright.sync_api import expect
 
 from kenshu.accounts import roles
-from kenshu.core.testing import DEFAULT_PASSWORD, UserFactory
+from kenshu.core.testing import DEFAULT_PASSWORD, UserFactory, make_staff, verified
 from kenshu.requests.models import TypeChangeRequest
 
 pytestmark = pytest.mark.e2e
-
-
-def verified(user):
-    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
-    return user
 
 
 def log_in(page, base_url, username):
@@ -37,7 +31,7 @@ def test_corporate_user_asks_for_the_type_change_staff_approve_and_my_account_sh
     customer = verified(
         UserFactory(corporate=True, username="hojin-e2e", email="hojin-e2e@example.jp")
     )
-    verified(UserFactory(staff=True, groups=[roles.RECEPTION], username="uketsuke"))
+    verified(make_staff(roles.RECEPTION, username="uketsuke"))
 
     # The customer asks (R-TYPE-4): the form is prefilled from the account.
     log_in(page, live_server.url, "hojin-e2e")

@@ -7,8 +7,6 @@
   name and organisation). Renders nothing for anyone who may apply, and for
   visitors who are not logged in. Catalogue and course pages put it where the
   apply button would be.
-- ``{% error_anchor field %}``: the id of the element an error-summary link
-  should jump to (the first radio of a radio group, the answer box of a CAPTCHA).
 """
 
 from django import template
@@ -35,12 +33,6 @@ def cannot_apply_notice(user) -> dict:
     if user is None or not user.is_authenticated or can(user, Action.APPLY_FOR_SELF):
         return {"show": False}
     return {"show": True, "reason": refusal_reason(user, Action.APPLY_FOR_SELF)}
-
-
-@register.simple_tag
-def error_anchor(field) -> str:
-    """The id an error-summary link points at, so that it lands on a focusable input."""
-    return field.id_for_label or f"{field.auto_id}_0"
 
 
 @register.simple_tag

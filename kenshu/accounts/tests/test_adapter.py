@@ -16,9 +16,10 @@ from django.test import Client, RequestFactory
 
 from kenshu.accounts.adapter import AccountAdapter
 from kenshu.accounts.models import User
+from kenshu.core.testing import verified
 from kenshu.notifications.models import OutboxEmail
 
-from .conftest import verified
+from .conftest import SIGNUP as HANAKO_SIGNUP
 
 pytestmark = pytest.mark.django_db
 
@@ -28,11 +29,6 @@ RESET_LINK = re.compile(r"https?://[^\s\"'<>]+/accounts/password/reset/key/[^\s\
 
 def request_reset(client: Client, email: str, captcha: str = "PASSED"):
     return client.post(RESET_URL, {"email": email, "captcha_0": "any", "captcha_1": captcha})
-
-
-@pytest.fixture
-def tanaka(make_verified_user):
-    return make_verified_user(username="tanaka01", email="tanaka@example.jp")
 
 
 # --- allauth emails go through the outbox -----------------------------------------
@@ -150,18 +146,7 @@ def test_populate_username_keeps_a_chosen_user_id():
     assert user.username == "hanako"
 
 
-SIGNUP = {
-    "user_type": "individual",
-    "last_name": "佐藤",
-    "first_name": "花子",
-    "last_name_kana": "サトウ",
-    "first_name_kana": "ハナコ",
-    "email": "hanako@example.jp",
-    "username": "",
-    "password1": "Sakura-Hanabi-2025",
-    "password2": "Sakura-Hanabi-2025",
-    "accept_terms": "on",
-}
+SIGNUP = {**HANAKO_SIGNUP, "username": ""}  # the user ID left empty
 
 
 def test_signup_without_a_user_id_makes_the_email_the_user_id_r_acct_1(

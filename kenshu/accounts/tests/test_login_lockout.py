@@ -26,11 +26,6 @@ LOCK_AFTER = 5  # failures per user ID within 15 minutes
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def tanaka(make_verified_user):
-    return make_verified_user(username="tanaka01", email="tanaka@example.jp")
-
-
 def client_from(ip: str) -> Client:
     return Client(REMOTE_ADDR=ip)
 

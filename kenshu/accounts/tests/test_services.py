@@ -8,7 +8,6 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.test import RequestFactory
 
-from kenshu.accounts import roles
 from kenshu.accounts.models import Organisation, User
 from kenshu.accounts.services import (
     organisation_for_name,
@@ -38,18 +37,6 @@ def audit(action: str, target=None) -> list[AuditEntry]:
 
 def html_of(message) -> str:
     return dict((mimetype, body) for body, mimetype in message.alternatives)["text/html"]
-
-
-@pytest.fixture
-def clerk():
-    """A reception staff member: may change users (accounts.change_user)."""
-    return UserFactory(staff=True, groups=[roles.RECEPTION])
-
-
-@pytest.fixture
-def accountant():
-    """An accounting staff member: may view users, not change them."""
-    return UserFactory(staff=True, groups=[roles.ACCOUNTING])
 
 
 # --- organisation_for_name (R-TYPE-3) -------------------------------------------------
@@ -244,13 +231,13 @@ def test_staff_without_the_change_user_permission_cannot_change_a_profile(accoun
     assert user.last_name == "山田"
 
 
-def test_staff_with_the_change_user_permission_change_a_profile_audited_as_themselves(clerk):
+def test_staff_with_the_change_user_permission_change_a_profile_audited_as_themselves(reception):
     user = UserFactory(department="")
-    user_profile_update(actor=clerk, user=user, department="人事部")
+    user_profile_update(actor=reception, user=user, department="人事部")
     user.refresh_from_db()
     assert user.department == "人事部"
     (entry,) = audit("user.profile_updated", user)
-    assert entry.actor == clerk
+    assert entry.actor == reception
 
 
 def test_a_user_whose_legacy_user_id_fails_todays_rules_can_still_edit_its_profile():
@@ -276,19 +263,21 @@ def test_an_over_long_name_is_refused_and_nothing_is_saved():
 
 
 def test_staff_change_a_users_type_audited_with_from_and_to_and_the_user_is_emailed_r_type_4(
-    clerk, django_capture_on_commit_callbacks
+    reception, django_capture_on_commit_callbacks
 ):
     user = UserFactory(corporate=True, username="sato-corp", email="sato@example.jp")
     org = user.organisation
 
     with django_capture_on_commit_callbacks(execute=True):
-        user_type_change(actor=clerk, user=user, user_type=UT.GROUP_APPLICANT, reason="電話で依頼")
+        user_type_change(
+            actor=reception, user=user, user_type=UT.GROUP_APPLICANT, reason="電話で依頼"
+        )
 
     user.refresh_from_db()
     assert user.user_type == UT.GROUP_APPLICANT
     assert user.organisation == org
     (entry,) = audit("user.type_changed", user)
-    assert entry.actor == clerk
+    assert entry.actor == reception
     assert entry.data["from"] == UT.CORPORATE
     assert entry.data["to"] == UT.GROUP_APPLICANT
     assert entry.data["reason"] == "電話で依頼"
@@ -302,10 +291,10 @@ def test_staff_change_a_users_type_audited_with_from_and_to_and_the_user_is_emai
     assert "法人グループ申込者" in message.body  # the new type, in words
 
 
-def test_staff_change_the_type_and_the_organisation_together(clerk):
+def test_staff_change_the_type_and_the_organisation_together(reception):
     user = UserFactory()  # individual, no organisation
     org = OrganisationFactory()
-    user_type_change(actor=clerk, user=user, user_type=UT.GROUP_LEARNER, organisation=org)
+    user_type_change(actor=reception, user=user, user_type=UT.GROUP_LEARNER, organisation=org)
     user.refresh_from_db()
     assert (user.user_type, user.organisation) == (UT.GROUP_LEARNER, org)
     (entry,) = audit("user.type_changed", user)
@@ -335,27 +324,27 @@ def test_without_the_permission_a_type_change_is_refused_and_nothing_changes(
 @pytest.mark.parametrize(
     "user_type", [UT.CORPORATE, UT.GROUP_APPLICANT, UT.GROUP_LEARNER, UT.PARTNER_LEARNER]
 )
-def test_a_type_that_belongs_to_an_organisation_needs_one_r_type_3(clerk, user_type):
+def test_a_type_that_belongs_to_an_organisation_needs_one_r_type_3(reception, user_type):
     user = UserFactory()  # individual, no organisation
     with pytest.raises(InvalidState):
-        user_type_change(actor=clerk, user=user, user_type=user_type)
+        user_type_change(actor=reception, user=user, user_type=user_type)
     user.refresh_from_db()
     assert user.user_type == UT.INDIVIDUAL
     assert audit("user.type_changed") == []
     assert OutboxEmail.objects.count() == 0
 
 
-def test_an_unknown_user_type_is_refused(clerk):
+def test_an_unknown_user_type_is_refused(reception):
     user = UserFactory()
     with pytest.raises(InvalidState):
-        user_type_change(actor=clerk, user=user, user_type="superhero")
+        user_type_change(actor=reception, user=user, user_type="superhero")
     user.refresh_from_db()
     assert user.user_type == UT.INDIVIDUAL
 
 
-def test_setting_the_same_type_and_organisation_changes_nothing_and_sends_nothing(clerk):
+def test_setting_the_same_type_and_organisation_changes_nothing_and_sends_nothing(reception):
     user = UserFactory(corporate=True)
-    user_type_change(actor=clerk, user=user, user_type=UT.CORPORATE)
+    user_type_change(actor=reception, user=user, user_type=UT.CORPORATE)
     assert audit("user.type_changed") == []
     assert OutboxEmail.objects.count() == 0
 

@@ -5,14 +5,14 @@ import pytest
 from allauth.mfa.models import Authenticator
 
 from kenshu.accounts import roles
-from kenshu.core.testing import UserFactory
+from kenshu.core.testing import make_staff
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def staff(client):
-    user = UserFactory(staff=True, groups=[roles.ADMINISTRATOR])
+    user = make_staff(roles.ADMINISTRATOR)
     client.force_login(user)
     return user
 

@@ -15,18 +15,6 @@ URL = "/accounts/email/"
 LINK = re.compile(r"https?://[^/\s]+(/accounts/confirm-email/[^\s]+/)")
 
 
-@pytest.fixture
-def tanaka(make_verified_user):
-    return make_verified_user(username="tanaka01", email="tanaka@example.jp")
-
-
-@pytest.fixture
-def client_of(tanaka):
-    client = Client()
-    client.force_login(tanaka)
-    return client
-
-
 def test_the_page_shows_the_current_address_in_japanese(client_of):
     html = client_of.get(URL).content.decode()
     assert "メールアドレスの変更" in html

@@ -14,21 +14,11 @@ from kenshu.accounts.models import User
 from kenshu.core.testing import DEFAULT_PASSWORD
 from kenshu.notifications.models import OutboxEmail
 
+from .conftest import SIGNUP
+
 pytestmark = pytest.mark.django_db
 
 LINK = re.compile(r"https?://[^/\s]+(/accounts/confirm-email/[^\s]+/)")
-SIGNUP = {
-    "user_type": "individual",
-    "last_name": "佐藤",
-    "first_name": "花子",
-    "last_name_kana": "サトウ",
-    "first_name_kana": "ハナコ",
-    "email": "hanako@example.jp",
-    "username": "hanako",
-    "password1": "Sakura-Hanabi-2025",
-    "password2": "Sakura-Hanabi-2025",
-    "accept_terms": "on",
-}
 
 
 @pytest.fixture

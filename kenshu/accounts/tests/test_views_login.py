@@ -12,11 +12,6 @@ pytestmark = pytest.mark.django_db
 URL = "/accounts/login/"
 
 
-@pytest.fixture
-def tanaka(make_verified_user):
-    return make_verified_user(username="tanaka01", email="tanaka@example.jp")
-
-
 def log_in(client, login, password, **extra):
     return client.post(URL, {"login": login, "password": password, **extra})
 

@@ -3,7 +3,6 @@ the password changed."""
 
 import pytest
 from django.core import mail
-from django.test import Client
 
 from kenshu.core.testing import DEFAULT_PASSWORD
 
@@ -11,14 +10,6 @@ pytestmark = pytest.mark.django_db
 
 URL = "/accounts/password/change/"
 NEW = "Momiji-Kaede-2026"
-
-
-@pytest.fixture
-def client_of(make_verified_user):
-    user = make_verified_user(username="tanaka01", email="tanaka@example.jp")
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def test_the_page_is_in_japanese(client_of):

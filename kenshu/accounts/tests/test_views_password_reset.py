@@ -23,13 +23,6 @@ LINK = re.compile(r"https?://[^/\s]+(/accounts/password/reset/key/\S+)")
 NEW_PASSWORD = "Momiji-Kaede-2026"
 
 
-@pytest.fixture
-def tanaka(db):
-    user = UserFactory(username="tanaka01", email="tanaka@example.jp")
-    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
-    return user
-
-
 def request_link(email, django_capture_on_commit_callbacks, captcha="PASSED", client=None):
     with django_capture_on_commit_callbacks(execute=True):
         return (client or Client()).post(

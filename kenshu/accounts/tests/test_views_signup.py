@@ -14,22 +14,12 @@ from kenshu.audit.models import AuditEntry
 from kenshu.core.testing import OrganisationFactory, UserFactory
 from kenshu.notifications.models import OutboxEmail
 
+from .conftest import SIGNUP as INDIVIDUAL
+from .conftest import SIGNUP_PASSWORD as PASSWORD
+
 pytestmark = pytest.mark.django_db
 
 URL = "/accounts/signup/"
-PASSWORD = "Sakura-Hanabi-2025"
-INDIVIDUAL = {
-    "user_type": "individual",
-    "last_name": "佐藤",
-    "first_name": "花子",
-    "last_name_kana": "サトウ",
-    "first_name_kana": "ハナコ",
-    "email": "hanako@example.jp",
-    "username": "hanako",
-    "password1": PASSWORD,
-    "password2": PASSWORD,
-    "accept_terms": "on",
-}
 CORPORATE = {
     **INDIVIDUAL,
     "user_type": "corporate",

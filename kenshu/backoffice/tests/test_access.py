@@ -12,14 +12,14 @@ from django.core import mail
 
 from kenshu.accounts import roles
 from kenshu.accounts.models import User
-from kenshu.core.testing import UserFactory
+from kenshu.core.testing import NO_ROLE, UserFactory, make_staff, make_type_change_request
 from kenshu.requests.models import RequestState
-
-from .conftest import ROLES, make_staff, make_type_change_request
 
 pytestmark = pytest.mark.django_db
 
-RECEPTION, ACCOUNTING, ADMINISTRATOR, NO_ROLE = ROLES
+#: The staff personas: a role group, or none at all.
+RECEPTION, ACCOUNTING, ADMINISTRATOR = roles.RECEPTION, roles.ACCOUNTING, roles.ADMINISTRATOR
+ROLES = [RECEPTION, ACCOUNTING, ADMINISTRATOR, NO_ROLE]
 
 #: (method, path template, roles allowed). {user} and {request} are filled in.
 PAGES = [

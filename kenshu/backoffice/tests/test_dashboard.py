@@ -7,10 +7,9 @@ import datetime as dt
 import pytest
 
 from kenshu.core import time as kenshu_time
+from kenshu.core.testing import NO_ROLE, make_staff, make_type_change_request
 from kenshu.notifications.models import OutboxEmail
 from kenshu.requests.models import RequestState
-
-from .conftest import make_staff, make_type_change_request
 
 pytestmark = pytest.mark.django_db
 
@@ -56,7 +55,7 @@ def test_accounting_sees_the_failed_emails_but_not_the_requests(client, accounta
 
 
 def test_staff_without_a_role_see_no_figures_and_are_told_to_ask_for_a_role(client, figures):
-    client.force_login(make_staff("no role"))
+    client.force_login(make_staff(NO_ROLE))
     response = client.get(URL)
     assert response.status_code == 200
     dashboard = response.context["figures"]

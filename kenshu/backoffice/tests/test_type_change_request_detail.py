@@ -7,28 +7,14 @@ from django.core import mail
 
 from kenshu.accounts.models import User
 from kenshu.audit.models import AuditEntry
-from kenshu.core.testing import OrganisationFactory, UserFactory
+from kenshu.core.testing import make_type_change_request
 from kenshu.notifications.models import OutboxEmail
 from kenshu.requests.models import RequestState, TypeChangeRequest
 from kenshu.requests.services import type_change_request_decide
 
-from .conftest import make_type_change_request
-
 pytestmark = pytest.mark.django_db
 
 UT = User.UserType
-
-
-@pytest.fixture
-def sato():
-    return UserFactory(
-        corporate=True,
-        username="sato-corp",
-        email="sato@example.jp",
-        last_name="佐藤",
-        first_name="花子",
-        organisation=OrganisationFactory(name="株式会社サンプル"),
-    )
 
 
 @pytest.fixture

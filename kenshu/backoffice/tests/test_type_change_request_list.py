@@ -8,10 +8,8 @@ import pytest
 from django.utils import timezone
 
 from kenshu.core import time as kenshu_time
-from kenshu.core.testing import UserFactory
+from kenshu.core.testing import UserFactory, make_type_change_request
 from kenshu.requests.models import RequestState
-
-from .conftest import make_type_change_request
 
 pytestmark = pytest.mark.django_db
 

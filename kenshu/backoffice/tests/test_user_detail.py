@@ -10,11 +10,14 @@ from kenshu.audit.models import AuditEntry
 from kenshu.audit.services import audit_log
 from kenshu.backoffice.views import users as user_views
 from kenshu.core.exceptions import InvalidState
-from kenshu.core.testing import OrganisationFactory, UserFactory
+from kenshu.core.testing import (
+    OrganisationFactory,
+    UserFactory,
+    corporate_customer,
+    make_type_change_request,
+)
 from kenshu.notifications.models import OutboxEmail
 from kenshu.requests.models import RequestState
-
-from .conftest import make_type_change_request
 
 pytestmark = pytest.mark.django_db
 
@@ -23,17 +26,7 @@ UT = User.UserType
 
 @pytest.fixture
 def sato():
-    return UserFactory(
-        corporate=True,
-        username="sato-corp",
-        email="sato@example.jp",
-        last_name="佐藤",
-        first_name="花子",
-        last_name_kana="サトウ",
-        first_name_kana="ハナコ",
-        department="人事部 研修課",
-        organisation=OrganisationFactory(name="株式会社サンプル"),
-    )
+    return corporate_customer(department="人事部 研修課")
 
 
 def url(user) -> str:

@@ -4,7 +4,7 @@ name, kana and company; a filter by user type (R-TYPE); paginated by 50."""
 import pytest
 
 from kenshu.accounts.models import User
-from kenshu.core.testing import OrganisationFactory, UserFactory
+from kenshu.core.testing import OrganisationFactory, UserFactory, corporate_customer
 
 pytestmark = pytest.mark.django_db
 
@@ -13,14 +13,8 @@ URL = "/staff/users/"
 
 @pytest.fixture
 def sato():
-    return UserFactory(
-        corporate=True,
-        username="sato-corp",
+    return corporate_customer(
         email="hanako.sato@example.jp",
-        last_name="佐藤",
-        first_name="花子",
-        last_name_kana="サトウ",
-        first_name_kana="ハナコ",
         organisation=OrganisationFactory(name="株式会社サンプル商事", name_kana="サンプルショウジ"),
     )
 

@@ -6,26 +6,13 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from kenshu.core.testing import UserFactory
-from kenshu.requests.models import RequestState, TypeChangeRequest
+from kenshu.core.testing import UserFactory, make_type_change_request
+from kenshu.requests.models import RequestState
 from kenshu.requests.views import MY_REQUESTS_PER_PAGE
 
 pytestmark = pytest.mark.django_db
 
 URL = "/account/requests/"
-
-
-def make_request(user, **fields) -> TypeChangeRequest:
-    fields.setdefault("contact_date", dt.date(2026, 5, 11))
-    return TypeChangeRequest.objects.create(
-        requester=user,
-        user=user,
-        requested_type="group_applicant",
-        user_id_text=user.username,
-        company_name="株式会社サンプル",
-        full_name=user.full_name,
-        **fields,
-    )
 
 
 def test_the_page_is_mounted_at_account_requests_in_the_requests_namespace():
@@ -44,14 +31,14 @@ def test_an_anonymous_visitor_is_sent_to_the_login_page(client):
 def test_the_user_sees_its_requests_with_state_contact_date_decision_and_reason(client):
     user = UserFactory(corporate=True)
     clerk = UserFactory(staff=True)
-    make_request(
+    make_type_change_request(
         user,
         state=RequestState.REJECTED,
         decided_by=clerk,
         decided_at=timezone.now(),
         decision_reason="ご所属の確認が取れませんでした。",
     )
-    make_request(user, contact_date=dt.date(2026, 6, 1))
+    make_type_change_request(user, contact_date=dt.date(2026, 6, 1))
     client.force_login(user)
 
     response = client.get(URL)
@@ -67,8 +54,8 @@ def test_the_user_sees_its_requests_with_state_contact_date_decision_and_reason(
 
 def test_the_user_sees_only_its_own_requests(client):
     user, other = UserFactory(corporate=True), UserFactory(corporate=True)
-    mine = make_request(user)
-    make_request(other, message="他の人の依頼")
+    mine = make_type_change_request(user)
+    make_type_change_request(other, message="他の人の依頼")
     client.force_login(user)
     response = client.get(URL)
     assert list(response.context["page"].object_list) == [mine]
@@ -84,7 +71,8 @@ def test_a_user_without_requests_is_told_so(client):
 def test_the_list_is_paginated_newest_first(client):
     user = UserFactory(corporate=True)
     made = [
-        make_request(user, state=RequestState.REJECTED) for _ in range(MY_REQUESTS_PER_PAGE + 1)
+        make_type_change_request(user, state=RequestState.REJECTED)
+        for _ in range(MY_REQUESTS_PER_PAGE + 1)
     ]
     client.force_login(user)
     first = client.get(URL)

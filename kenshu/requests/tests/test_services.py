@@ -16,7 +16,7 @@ from kenshu.accounts.models import User
 from kenshu.audit.models import AuditEntry
 from kenshu.core import time as kenshu_time
 from kenshu.core.exceptions import Conflict, InvalidState, NotPermitted
-from kenshu.core.testing import UserFactory
+from kenshu.core.testing import UserFactory, make_staff
 from kenshu.notifications.models import OutboxEmail
 from kenshu.requests.models import RequestState, TypeChangeRequest
 from kenshu.requests.services import type_change_request_create, type_change_request_decide
@@ -28,29 +28,6 @@ UT = User.UserType
 
 def actions() -> list[str]:
     return sorted(AuditEntry.objects.values_list("action", flat=True))
-
-
-@pytest.fixture
-def sato():
-    return UserFactory(
-        corporate=True,
-        username="sato-corp",
-        email="sato@example.jp",
-        last_name="佐藤",
-        first_name="花子",
-    )
-
-
-@pytest.fixture
-def clerk():
-    """Reception (受付): decides type-change requests."""
-    return UserFactory(staff=True, groups=[roles.RECEPTION])
-
-
-@pytest.fixture
-def accountant():
-    """Accounting (経理): does not decide them."""
-    return UserFactory(staff=True, groups=[roles.ACCOUNTING])
 
 
 def create(user, **kwargs) -> TypeChangeRequest:
@@ -139,9 +116,9 @@ def test_only_corporate_users_may_ask_for_the_type_change_r_type_4(
     assert mail.outbox == []
 
 
-def test_staff_cannot_ask_for_a_type_change_on_their_own_account(clerk):
+def test_staff_cannot_ask_for_a_type_change_on_their_own_account(reception):
     with pytest.raises(NotPermitted):
-        create(clerk, company_name="研修センター")
+        create(reception, company_name="研修センター")
 
 
 def test_a_second_open_request_is_a_conflict_and_nothing_new_is_saved(
@@ -159,8 +136,10 @@ def test_a_second_open_request_is_a_conflict_and_nothing_new_is_saved(
     assert mail.outbox == []
 
 
-def test_after_a_rejection_the_user_may_ask_again(open_request, sato, clerk):
-    type_change_request_decide(actor=clerk, request=open_request, approve=False, reason="確認中")
+def test_after_a_rejection_the_user_may_ask_again(open_request, sato, reception):
+    type_change_request_decide(
+        actor=reception, request=open_request, approve=False, reason="確認中"
+    )
     again = create(sato)
     assert again.state == RequestState.OPEN
     assert TypeChangeRequest.objects.count() == 2
@@ -170,11 +149,11 @@ def test_after_a_rejection_the_user_may_ask_again(open_request, sato, clerk):
 
 
 def test_reception_approves_and_the_user_becomes_a_group_applicant_r_type_4(
-    open_request, sato, clerk, django_capture_on_commit_callbacks
+    open_request, sato, reception, django_capture_on_commit_callbacks
 ):
     org = sato.organisation
     with django_capture_on_commit_callbacks(execute=True):
-        decided = type_change_request_decide(actor=clerk, request=open_request, approve=True)
+        decided = type_change_request_decide(actor=reception, request=open_request, approve=True)
 
     sato.refresh_from_db()
     assert sato.user_type == UT.GROUP_APPLICANT
@@ -182,12 +161,12 @@ def test_reception_approves_and_the_user_becomes_a_group_applicant_r_type_4(
 
     decided.refresh_from_db()
     assert decided.state == RequestState.DONE
-    assert decided.decided_by == clerk
+    assert decided.decided_by == reception
     assert decided.decided_at is not None
     assert decided.decision_reason == ""
 
     assert actions() == ["request.type_change.approved", "user.type_changed"]
-    assert {e.actor for e in AuditEntry.objects.all()} == {clerk}
+    assert {e.actor for e in AuditEntry.objects.all()} == {reception}
     changed = AuditEntry.objects.get(action="user.type_changed")
     assert (changed.data["from"], changed.data["to"]) == (UT.CORPORATE, UT.GROUP_APPLICANT)
 
@@ -203,11 +182,11 @@ def test_reception_approves_and_the_user_becomes_a_group_applicant_r_type_4(
 
 
 def test_reception_rejects_with_a_reason_and_the_user_is_told_why(
-    open_request, sato, clerk, django_capture_on_commit_callbacks
+    open_request, sato, reception, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
         type_change_request_decide(
-            actor=clerk,
+            actor=reception,
             request=open_request,
             approve=False,
             reason="ご所属の確認が取れませんでした。",
@@ -217,7 +196,7 @@ def test_reception_rejects_with_a_reason_and_the_user_is_told_why(
     assert sato.user_type == UT.CORPORATE
     open_request.refresh_from_db()
     assert open_request.state == RequestState.REJECTED
-    assert open_request.decided_by == clerk
+    assert open_request.decided_by == reception
     assert open_request.decision_reason == "ご所属の確認が取れませんでした。"
     assert actions() == ["request.type_change.rejected"]
     (message,) = mail.outbox
@@ -227,10 +206,12 @@ def test_reception_rejects_with_a_reason_and_the_user_is_told_why(
 
 @pytest.mark.parametrize("reason", ["", "   ", "\n"])
 def test_a_rejection_needs_a_reason_and_changes_nothing_without_one(
-    open_request, sato, clerk, reason, django_capture_on_commit_callbacks
+    open_request, sato, reception, reason, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True), pytest.raises(InvalidState):
-        type_change_request_decide(actor=clerk, request=open_request, approve=False, reason=reason)
+        type_change_request_decide(
+            actor=reception, request=open_request, approve=False, reason=reason
+        )
     open_request.refresh_from_db()
     assert open_request.state == RequestState.OPEN
     assert open_request.decided_by is None
@@ -243,12 +224,12 @@ def test_a_rejection_needs_a_reason_and_changes_nothing_without_one(
 @pytest.mark.parametrize("first_approve", [True, False])
 @pytest.mark.parametrize("second_approve", [True, False])
 def test_a_request_is_decided_only_once(
-    open_request, clerk, first_approve, second_approve, django_capture_on_commit_callbacks
+    open_request, reception, first_approve, second_approve, django_capture_on_commit_callbacks
 ):
     type_change_request_decide(
-        actor=clerk, request=open_request, approve=first_approve, reason="一回目"
+        actor=reception, request=open_request, approve=first_approve, reason="一回目"
     )
-    other_clerk = UserFactory(staff=True, groups=[roles.RECEPTION])
+    other_clerk = make_staff(roles.RECEPTION)
     entries, emails = AuditEntry.objects.count(), OutboxEmail.objects.count()
 
     with django_capture_on_commit_callbacks(execute=True), pytest.raises(InvalidState):
@@ -258,17 +239,17 @@ def test_a_request_is_decided_only_once(
 
     open_request.refresh_from_db()
     assert open_request.state == (RequestState.DONE if first_approve else RequestState.REJECTED)
-    assert open_request.decided_by == clerk
+    assert open_request.decided_by == reception
     assert open_request.decision_reason == "一回目"
     assert AuditEntry.objects.count() == entries
     assert OutboxEmail.objects.count() == emails
 
 
-def test_a_stale_copy_of_a_decided_request_cannot_be_decided_again(open_request, clerk):
+def test_a_stale_copy_of_a_decided_request_cannot_be_decided_again(open_request, reception):
     stale = TypeChangeRequest.objects.get(pk=open_request.pk)  # still says "open"
-    type_change_request_decide(actor=clerk, request=open_request, approve=False, reason="却下")
+    type_change_request_decide(actor=reception, request=open_request, approve=False, reason="却下")
     with pytest.raises(InvalidState):
-        type_change_request_decide(actor=clerk, request=stale, approve=True)
+        type_change_request_decide(actor=reception, request=stale, approve=True)
     stale.user.refresh_from_db()
     assert stale.user.user_type == UT.CORPORATE
 
@@ -293,18 +274,18 @@ def test_only_staff_allowed_to_decide_may_decide(
 
 
 def test_an_administrator_may_decide_too(open_request, sato):
-    admin = UserFactory(staff=True, groups=[roles.ADMINISTRATOR])
+    admin = make_staff(roles.ADMINISTRATOR)
     type_change_request_decide(actor=admin, request=open_request, approve=True)
     sato.refresh_from_db()
     assert sato.user_type == UT.GROUP_APPLICANT
 
 
 def test_approving_a_user_who_lost_its_organisation_fails_and_changes_nothing(
-    open_request, sato, clerk
+    open_request, sato, reception
 ):
     User.objects.filter(pk=sato.pk).update(user_type=UT.INDIVIDUAL, organisation=None)
     with pytest.raises(InvalidState):
-        type_change_request_decide(actor=clerk, request=open_request, approve=True)
+        type_change_request_decide(actor=reception, request=open_request, approve=True)
     open_request.refresh_from_db()
     assert open_request.state == RequestState.OPEN
     assert actions() == []

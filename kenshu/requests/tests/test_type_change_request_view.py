@@ -12,7 +12,7 @@ from django.core import mail
 
 from kenshu.accounts.models import User
 from kenshu.audit.models import AuditEntry
-from kenshu.core.testing import OrganisationFactory, UserFactory
+from kenshu.core.testing import UserFactory
 from kenshu.notifications.models import OutboxEmail
 from kenshu.requests.models import RequestState, TypeChangeRequest
 
@@ -20,18 +20,6 @@ pytestmark = pytest.mark.django_db
 
 URL = "/requests/type-change/"
 UT = User.UserType
-
-
-@pytest.fixture
-def sato():
-    return UserFactory(
-        corporate=True,
-        username="sato-corp",
-        email="sato@example.jp",
-        last_name="佐藤",
-        first_name="花子",
-        organisation=OrganisationFactory(name="株式会社サンプル"),
-    )
 
 
 def post_form(client, **data):
