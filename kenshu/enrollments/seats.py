@@ -1,0 +1,74 @@
+"""How many seats of a session are taken (R-APPLY-3), in one place.
+
+Taken = live enrolments applied for oneself + waiting-list offers still open
+(an offer holds its seat) + live inventory seats, assigned or not (registered
+by the inventory app through ``register_seat_counter``; an enrolment assigned
+from inventory is counted through its inventory seat, never twice).
+
+Callers that are about to take a seat must hold the session's row lock
+(``kenshu.core.locking.lock_rows``) while they count, so that the count and
+the insert are one step for every other writer.
+"""
+
+from collections import Counter
+from collections.abc import Callable, Iterable
+
+from django.db.models import Count
+from django.utils import timezone
+
+SeatCounter = Callable[[list[int]], dict[int, int]]
+_extra_counters: list[SeatCounter] = []
+
+
+def register_seat_counter(counter: SeatCounter) -> None:
+    """Add a source of taken seats (e.g. the inventory app's live seats)."""
+    if counter not in _extra_counters:
+        _extra_counters.append(counter)
+
+
+def _enrollment_counts(session_ids: list[int]) -> dict[int, int]:
+    from .models import Enrollment
+
+    rows = (
+        Enrollment.objects.filter(
+            session_id__in=session_ids,
+            state__in=Enrollment.LIVE_STATES,
+            source=Enrollment.Source.SELF,
+        )
+        .values("session_id")
+        .annotate(n=Count("pk"))
+    )
+    return {row["session_id"]: row["n"] for row in rows}
+
+
+def _offer_counts(session_ids: list[int]) -> dict[int, int]:
+    from .models import WaitingListEntry
+
+    rows = (
+        WaitingListEntry.objects.filter(
+            session_id__in=session_ids,
+            state=WaitingListEntry.State.OFFERED,
+            offer_expires_at__gt=timezone.now(),
+        )
+        .values("session_id")
+        .annotate(n=Count("pk"))
+    )
+    return {row["session_id"]: row["n"] for row in rows}
+
+
+def seats_taken(session_ids: Iterable[int]) -> dict[int, int]:
+    """Taken seats per session id (every id present, 0 when none)."""
+    ids = sorted(set(session_ids))
+    if not ids:
+        return {}
+    total: Counter[int] = Counter({pk: 0 for pk in ids})
+    for counter in (_enrollment_counts, _offer_counts, *_extra_counters):
+        total.update(counter(ids))
+    return dict(total)
+
+
+def seats_left(sessions) -> dict[int, int]:
+    """Seats left per session (never below 0), for sessions already fetched."""
+    sessions = list(sessions)
+    taken = seats_taken(s.pk for s in sessions)
+    return {s.pk: max(s.capacity - taken.get(s.pk, 0), 0) for s in sessions}
