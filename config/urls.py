@@ -14,7 +14,14 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("account/", include("kenshu.accounts.urls")),
     path("", include(site_urlpatterns)),  # /requests/… and /account/requests/
+    # Paths inside these modules are the public ones of DOMAIN.md §14
+    # (/apply/…, /purchase/…, /account/enrollments/, /account/invoices/).
+    path("", include("kenshu.enrollments.urls")),
+    path("", include("kenshu.billing.urls")),
     path("staff/", include("kenshu.backoffice.urls")),
+    path("staff/catalogue/", include("kenshu.catalog.staff_urls")),
+    path("staff/invoices/", include("kenshu.billing.staff_urls")),
+    path("staff/sessions/", include("kenshu.enrollments.staff_urls")),
     path("captcha/", include("captcha.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -33,6 +33,12 @@ PERMISSIONS = {
         "catalog.view_session",
         "requests.view_typechangerequest",
         "requests.decide_typechangerequest",
+        "enrollments.view_enrollment",
+        "enrollments.view_waitinglistentry",
+        "enrollments.change_waitinglistentry",
+        "billing.view_order",
+        "billing.view_invoice",
+        "cancellation.view_cancellationpolicy",
     ],
     ACCOUNTING: [
         "accounts.view_user",
@@ -41,6 +47,12 @@ PERMISSIONS = {
         "notifications.view_outboxemail",
         "catalog.view_course",
         "catalog.view_session",
+        "enrollments.view_enrollment",
+        "billing.view_order",
+        "billing.view_invoice",
+        "billing.view_payment",
+        "billing.add_payment",
+        "cancellation.view_cancellationpolicy",
     ],
     ADMINISTRATOR: [
         "accounts.*",
@@ -49,6 +61,9 @@ PERMISSIONS = {
         "catalog.*",
         "core.*",
         "requests.*",
+        "enrollments.*",
+        "billing.*",
+        "cancellation.*",
     ],
 }
 
