@@ -53,7 +53,7 @@ messages: install
 # Refresh the vendored front-end assets from the npm registry (see kenshu/static/vendor/package.json).
 vendor:
 	tmp=$$(mktemp -d) && cp kenshu/static/vendor/package.json $$tmp/ && (cd $$tmp && npm install --silent --no-audit --no-fund) && \
-	cp $$tmp/node_modules/bootstrap/dist/css/bootstrap.min.css $$tmp/node_modules/bootstrap/dist/js/bootstrap.bundle.min.js kenshu/static/vendor/bootstrap/ && \
+	cp $$tmp/node_modules/bootstrap/dist/css/bootstrap.min.css* $$tmp/node_modules/bootstrap/dist/js/bootstrap.bundle.min.js* kenshu/static/vendor/bootstrap/ && \
 	cp $$tmp/node_modules/htmx.org/dist/htmx.min.js kenshu/static/vendor/htmx/ && rm -rf $$tmp
 
 clean:

@@ -106,7 +106,8 @@ MIDDLEWARE = [
     "kenshu.accounts.middleware.StaffMFARequiredMiddleware",
 ]
 
-ROOT_URLCONF = "config.urls"
+# Benchmarks mount baseline views beside the site (bench/urls.py).
+ROOT_URLCONF = env.str("KENSHU_ROOT_URLCONF", default="config.urls")
 WSGI_APPLICATION = "config.wsgi.application"
 ASGI_APPLICATION = "config.asgi.application"
 

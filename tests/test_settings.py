@@ -68,6 +68,15 @@ def test_production_passes_check_deploy_with_no_warnings(tmp_path):
     assert "WARNINGS" not in result.stdout + result.stderr
 
 
+def test_production_collects_static_files_with_hashed_names(tmp_path):
+    """The manifest storage follows every url() and sourceMappingURL: all must exist."""
+    env = _production_env(tmp_path)
+    result = _manage("collectstatic", "--noinput", **env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    manifest = json.loads((tmp_path / "var" / "static" / "staticfiles.json").read_text())
+    assert "vendor/bootstrap/bootstrap.min.css" in manifest["paths"]
+
+
 def test_production_without_secret_key_refuses_to_start(tmp_path):
     env = _production_env(tmp_path)
     del env["SECRET_KEY"]
