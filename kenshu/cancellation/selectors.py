@@ -1,0 +1,54 @@
+"""Reads of the cancellation policy, and the quote with the provider's calendar.
+
+These are the only functions of the app that touch the database: the policy rows
+(``policy_tiers_for``) and the closure days, through ``business_calendar()``
+(``quote_for``, ``tier_schedule_for``). The rules themselves are in ``quoting``.
+"""
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+
+from kenshu.core.time import business_calendar
+
+from .defaults import DEFAULT_TIERS
+from .models import CancellationPolicy
+from .quoting import Quote, Tier, TierWindow, quote, tier_schedule
+
+
+def policy_tiers_for(delivery: str) -> list[dict]:
+    """The tiers in force now for ``delivery`` (``Course.Delivery``), as the snapshot to
+    store on a new enrolment (``Enrollment.cancellation_tiers``), most days first.
+    Falls back to the defaults of R-CANCEL-4 when the delivery has no policy row (or
+    a row without tiers). Two queries."""
+    policy = CancellationPolicy.objects.filter(delivery=delivery).prefetch_related("tiers").first()
+    if policy is not None:
+        snapshot = policy.tiers_snapshot()
+        if snapshot:
+            return snapshot
+    try:
+        defaults = DEFAULT_TIERS[delivery]
+    except KeyError:
+        raise ValueError(f"unknown delivery: {delivery!r}") from None
+    return [tier.as_dict() for tier in defaults]
+
+
+def quote_for(
+    *,
+    tiers: Iterable[Tier | Mapping],
+    first_day: dt.date,
+    contact_date: dt.date,
+    amount: int,
+) -> Quote:
+    """``quote()`` with the provider's calendar (closure days read from the database)."""
+    return quote(
+        tiers=tiers,
+        first_day=first_day,
+        contact_date=contact_date,
+        amount=amount,
+        calendar=business_calendar(),
+    )
+
+
+def tier_schedule_for(*, tiers: Iterable[Tier | Mapping], first_day: dt.date) -> list[TierWindow]:
+    """``tier_schedule()`` with the provider's calendar (closure days from the database)."""
+    return tier_schedule(tiers=tiers, first_day=first_day, calendar=business_calendar())
