@@ -252,6 +252,8 @@ SERVER_EMAIL = KENSHU_NOREPLY_EMAIL
 KENSHU_STAFF_EMAIL = env.str("KENSHU_STAFF_EMAIL", default="jimukyoku@kenshu.example.jp")
 KENSHU_OUTBOX_MAX_ATTEMPTS = env.int("KENSHU_OUTBOX_MAX_ATTEMPTS", default=5)
 KENSHU_OUTBOX_RETRY_BASE_SECONDS = env.int("KENSHU_OUTBOX_RETRY_BASE_SECONDS", default=60)
+#: How long a waiting-list seat offer holds its seat.
+KENSHU_WAITING_LIST_OFFER_HOURS = env.int("KENSHU_WAITING_LIST_OFFER_HOURS", default=48)
 
 # --- The provider -------------------------------------------------------------
 KENSHU_PROVIDER_NAME = env.str("KENSHU_PROVIDER_NAME", default="研修センター(デモ)")

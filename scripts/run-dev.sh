@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Serve Kenshu for development: the web app, the task worker and the outbox
-# dispatch loop, stopped together with Ctrl-C. Called by `make run`.
+# Serve Kenshu for development: the web app, the task worker, the outbox
+# dispatch loop and the waiting-list offer expiry, stopped together with Ctrl-C.
+# Called by `make run`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
@@ -13,6 +14,8 @@ trap cleanup EXIT INT TERM
 "$PY" manage.py db_worker --interval 1 --no-reload &
 pids+=($!)
 "$PY" manage.py send_queued_email --loop 30 &
+pids+=($!)
+"$PY" manage.py expire_waiting_list_offers --loop 60 &
 pids+=($!)
 
 "$PY" manage.py print_demo_users

@@ -1,0 +1,407 @@
+"""Money (DOMAIN.md §9, ARCHITECTURE.md §1, §7, §8): orders, qualified invoices,
+credit notes, fee invoices and payments.
+
+- ``tax_breakdown`` and ``due_date_for`` are pure rules.
+- ``order_place`` records what a customer bought and issues its invoice.
+- ``invoice_issue`` issues an invoice, a credit note or a cancellation-fee invoice
+  with the next number of its series, without gaps: the series counter row is
+  locked and bumped in the caller's transaction, so a rollback takes the number
+  back with everything else.
+- ``payment_record`` records money received; the invoice is paid once payments
+  reach its total.
+
+Every service runs in one ``transaction.atomic()`` (joining the caller's), writes
+its audit entry there, and sends no email: the caller's email (e.g. the
+application acceptance) links to the invoice.
+"""
+
+import calendar
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import NamedTuple, Protocol
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Sum
+from django.utils.translation import gettext_lazy as _
+
+from kenshu.audit.services import audit_log
+from kenshu.core.exceptions import DomainError, InvalidState, NotPermitted
+from kenshu.core.locking import lock_rows
+from kenshu.core.time import tokyo_date
+
+from .models import (
+    Invoice,
+    InvoiceCounter,
+    InvoiceLine,
+    Order,
+    OrderLine,
+    Payment,
+    PaymentMethod,
+)
+from .selectors import paid_amount
+
+#: The prefix of each kind's number series: "INV-2026-000001".
+SERIES_PREFIX = {
+    Invoice.Kind.INVOICE: "INV",
+    Invoice.Kind.CREDIT_NOTE: "CRN",
+    Invoice.Kind.FEE_INVOICE: "FEE",
+}
+NUMBER_DIGITS = 6
+
+
+# --- pure rules ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LineSpec:
+    """One line to bill: tax-exclusive JPY unit price, quantity, tax rate in percent."""
+
+    description: str
+    unit_price: int
+    quantity: int = 1
+    tax_rate: int = 10
+
+    @property
+    def amount(self) -> int:
+        return self.unit_price * self.quantity
+
+
+class TaxSubtotal(NamedTuple):
+    """The tax-exclusive base of one tax rate on one invoice, and its tax."""
+
+    rate: int
+    base: int
+    tax: int
+
+
+class _Line(Protocol):
+    unit_price: int
+    quantity: int
+    tax_rate: int
+
+
+def tax_breakdown(lines: Iterable[_Line]) -> list[TaxSubtotal]:
+    """Per tax rate (highest first): the summed base and its tax, rounded down once.
+
+    Consumption tax is computed once per invoice per rate, never per line
+    (DOMAIN.md §9): 333 + 333 + 334 at 10 % is 1,000 → 100, not 33 + 33 + 33.
+    A credit note's negative base gives the negative of the same rounding
+    (rounded towards zero), so crediting a whole invoice mirrors it exactly.
+    Works on ``LineSpec``, ``OrderLine`` and ``InvoiceLine`` alike.
+    """
+    bases: dict[int, int] = {}
+    for line in lines:
+        bases[line.tax_rate] = bases.get(line.tax_rate, 0) + line.unit_price * line.quantity
+    result = []
+    for rate in sorted(bases, reverse=True):
+        base = bases[rate]
+        tax = abs(base) * rate // 100
+        result.append(TaxSubtotal(rate=rate, base=base, tax=tax if base >= 0 else -tax))
+    return result
+
+
+def due_date_for(issued_on: dt.date) -> dt.date:
+    """The default payment due date: the last day of the month after ``issued_on``."""
+    year, month = (
+        (issued_on.year + 1, 1)
+        if issued_on.month == 12
+        else (
+            issued_on.year,
+            issued_on.month + 1,
+        )
+    )
+    return dt.date(year, month, calendar.monthrange(year, month)[1])
+
+
+def invoice_is_overdue(invoice: Invoice, today: dt.date | None = None) -> bool:
+    """Overdue is derived, never stored (DOMAIN.md §13): issued, unpaid, past its due date."""
+    today = today or tokyo_date()
+    return (
+        invoice.state == Invoice.State.ISSUED
+        and invoice.due_on is not None
+        and invoice.due_on < today
+    )
+
+
+def _check_lines(lines: list[LineSpec]) -> None:
+    """Format of the lines other services pass in: a programming error if wrong."""
+    if not lines:
+        raise ValueError("an invoice needs at least one line")
+    for line in lines:
+        if line.unit_price < 0 or line.quantity < 1 or line.tax_rate < 0:
+            raise ValueError(f"bad invoice line: {line!r}")
+        if not line.description.strip():
+            raise ValueError("an invoice line needs a description")
+
+
+# --- orders and invoices ----------------------------------------------------------------
+
+
+def order_place(
+    *,
+    buyer,
+    lines: list[LineSpec],
+    payment_method: str = PaymentMethod.INVOICE,
+    issued_on: dt.date | None = None,
+) -> Order:
+    """Record an order of ``buyer`` with its lines, and issue its invoice.
+
+    Runs inside the caller's transaction (the application or purchase): if that
+    rolls back, the order, the invoice and its number go with it. Audits
+    ``order.placed`` (and ``invoice.issued``). Sends no email. The invoice is
+    ``order.invoices.get()`` (or ``selectors.invoice_of_order``).
+    """
+    _check_lines(lines)
+    if payment_method not in PaymentMethod.values:
+        raise ValueError(f"unknown payment method {payment_method!r}")
+    with transaction.atomic():
+        order = Order.objects.create(buyer=buyer, payment_method=payment_method)
+        OrderLine.objects.bulk_create(
+            OrderLine(
+                order=order,
+                description=line.description,
+                unit_price=line.unit_price,
+                quantity=line.quantity,
+                tax_rate=line.tax_rate,
+            )
+            for line in lines
+        )
+        invoice = invoice_issue(order=order, lines=lines, issued_on=issued_on, actor=buyer)
+        audit_log(
+            actor=buyer,
+            action="order.placed",
+            target=order,
+            data={
+                "number": order.number,
+                "payment_method": payment_method,
+                "invoice": invoice.number,
+                "total": invoice.total,
+            },
+        )
+    return order
+
+
+def invoice_issue(
+    *,
+    order: Order,
+    lines: list[LineSpec],
+    kind: str = Invoice.Kind.INVOICE,
+    original: Invoice | None = None,
+    issued_on: dt.date | None = None,
+    actor=None,
+) -> Invoice:
+    """Issue an invoice, credit note or fee invoice for ``order``, numbered without gaps.
+
+    - ``lines`` are given with positive prices. A credit note stores them negated
+      (it gives money back) and must refer to the ``original`` invoice (or fee
+      invoice) of the same order; together the credit notes of an invoice never
+      exceed it, and the original becomes ``credited``. A fee invoice may refer
+      to the invoice whose cancellation it charges for.
+    - The number is the next of the kind's series for the issue year
+      ("INV-2026-000001", "CRN-…", "FEE-…"), taken from its ``InvoiceCounter``
+      row under a lock held until the caller's transaction ends.
+    - Issuer (settings) and recipient (the buyer's name, organisation, email; a
+      credit note's are the original's) are copied at issue; nothing changes later.
+    - Invoices and fee invoices are due at the end of the following month; one
+      with nothing to pay (a ¥0 total) is ``paid`` from the start.
+
+    Audits ``invoice.issued`` (``actor`` None means the system).
+    """
+    _check_lines(lines)
+    kind = Invoice.Kind(kind)
+    issued_on = issued_on or tokyo_date()
+    with transaction.atomic():
+        if kind == Invoice.Kind.CREDIT_NOTE:
+            if original is None:
+                raise ValueError("a credit note must refer to its original invoice")
+            original = _lock_creditable(original, order=order, lines=lines)
+            lines = [
+                LineSpec(line.description, -line.unit_price, line.quantity, line.tax_rate)
+                for line in lines
+            ]
+        elif original is not None:
+            if kind == Invoice.Kind.INVOICE:
+                raise ValueError("only credit notes and fee invoices refer to an original")
+            if original.order_id != order.pk:
+                raise ValueError("the original invoice belongs to another order")
+
+        breakdown = tax_breakdown(lines)
+        subtotal = sum(item.base for item in breakdown)
+        tax = sum(item.tax for item in breakdown)
+        if kind == Invoice.Kind.CREDIT_NOTE:
+            recipient = {
+                "recipient_name": original.recipient_name,
+                "recipient_organisation": original.recipient_organisation,
+                "recipient_email": original.recipient_email,
+            }
+        else:
+            buyer = order.buyer
+            organisation = buyer.organisation if buyer.organisation_id else None
+            recipient = {
+                "recipient_name": buyer.full_name or buyer.get_username(),
+                "recipient_organisation": organisation.name if organisation else "",
+                "recipient_email": buyer.email,
+            }
+        invoice = Invoice.objects.create(
+            number=_next_number(kind, issued_on.year),
+            kind=kind,
+            # Nothing to pay (a free course): paid at once, so never overdue.
+            state=(
+                Invoice.State.PAID
+                if subtotal + tax == 0 and kind != Invoice.Kind.CREDIT_NOTE
+                else Invoice.State.ISSUED
+            ),
+            order=order,
+            original=original,
+            issued_on=issued_on,
+            due_on=None if kind == Invoice.Kind.CREDIT_NOTE else due_date_for(issued_on),
+            issuer_name=settings.KENSHU_PROVIDER_NAME,
+            registration_number=settings.KENSHU_INVOICE_REGISTRATION_NUMBER,
+            subtotal=subtotal,
+            tax=tax,
+            total=subtotal + tax,
+            **recipient,
+        )
+        InvoiceLine.objects.bulk_create(
+            InvoiceLine(
+                invoice=invoice,
+                description=line.description,
+                unit_price=line.unit_price,
+                quantity=line.quantity,
+                tax_rate=line.tax_rate,
+                amount=line.amount,
+            )
+            for line in lines
+        )
+        if kind == Invoice.Kind.CREDIT_NOTE:
+            Invoice.objects.filter(pk=original.pk).update(state=Invoice.State.CREDITED)
+            original.state = Invoice.State.CREDITED
+        audit_log(
+            actor=actor,
+            action="invoice.issued",
+            target=invoice,
+            data={
+                "kind": kind.value,
+                "order": order.number,
+                "original": original.number if original else None,
+                "subtotal": subtotal,
+                "tax": tax,
+                "total": invoice.total,
+            },
+        )
+    return invoice
+
+
+def _next_number(kind: Invoice.Kind, year: int) -> str:
+    """The next number of the kind's series for ``year``, under the counter's row lock."""
+    series = f"{SERIES_PREFIX[kind]}-{year}"
+    counter, _created = InvoiceCounter.objects.get_or_create(series=series)
+    (counter,) = lock_rows(InvoiceCounter.objects.all(), [counter.pk])
+    counter.last_number += 1
+    counter.save(update_fields=["last_number"])
+    return f"{series}-{counter.last_number:0{NUMBER_DIGITS}d}"
+
+
+def _lock_creditable(original: Invoice, *, order: Order, lines: list[LineSpec]) -> Invoice:
+    """Lock ``original`` and check that ``lines`` may still be credited against it."""
+    (original,) = lock_rows(Invoice.objects.all(), [original.pk])
+    if original.kind == Invoice.Kind.CREDIT_NOTE:
+        raise InvalidState(_("A credit note cannot be credited."))
+    if original.order_id != order.pk:
+        raise ValueError("the original invoice belongs to another order")
+    credited = -(
+        Invoice.objects.filter(original=original, kind=Invoice.Kind.CREDIT_NOTE).aggregate(
+            total=Sum("total")
+        )["total"]
+        or 0
+    )
+    breakdown = tax_breakdown(lines)
+    amount = sum(item.base + item.tax for item in breakdown)
+    if credited + amount > original.total:
+        raise InvalidState(
+            _(
+                "Invoice %(number)s cannot be credited ¥%(amount)s: only ¥%(left)s of it "
+                "is left to credit."
+            ),
+            code="credit_exceeds_invoice",
+            number=original.number,
+            amount=f"{amount:,}",
+            left=f"{original.total - credited:,}",
+        )
+    return original
+
+
+# --- payments ---------------------------------------------------------------------------
+
+
+def payment_record(
+    *,
+    actor,
+    invoice: Invoice,
+    amount: int,
+    received_on: dt.date,
+    method: str,
+) -> Payment:
+    """Record money received against ``invoice`` (staff with ``billing.add_payment``).
+
+    Once the payments reach the invoice's total it becomes ``paid``. Refused with
+    a ``DomainError``: a non-positive amount, more than is outstanding, a date in
+    the future, a credit note, or an invoice that is already paid or credited.
+    Audits ``payment.recorded``.
+    """
+    if not actor.has_perm("billing.add_payment"):
+        raise NotPermitted()
+    if method not in Payment.Method.values:
+        raise ValueError(f"unknown payment method {method!r}")
+    if amount <= 0:
+        raise DomainError(_("The amount must be more than zero."), code="amount_not_positive")
+    if received_on > tokyo_date():
+        raise DomainError(
+            _("The date received cannot be in the future."), code="received_in_future"
+        )
+    with transaction.atomic():
+        (invoice,) = lock_rows(Invoice.objects.all(), [invoice.pk])
+        if invoice.kind == Invoice.Kind.CREDIT_NOTE:
+            raise InvalidState(_("A credit note is not paid by the customer."))
+        if invoice.state == Invoice.State.CREDITED:
+            raise InvalidState(
+                _("Invoice %(number)s has been credited: no payment can be recorded."),
+                number=invoice.number,
+            )
+        if invoice.state == Invoice.State.PAID:
+            raise InvalidState(_("Invoice %(number)s is already paid."), number=invoice.number)
+        outstanding = invoice.total - paid_amount(invoice)
+        if amount > outstanding:
+            raise DomainError(
+                _("¥%(amount)s is more than the ¥%(outstanding)s outstanding."),
+                code="overpayment",
+                amount=f"{amount:,}",
+                outstanding=f"{outstanding:,}",
+            )
+        payment = Payment.objects.create(
+            invoice=invoice,
+            amount=amount,
+            received_on=received_on,
+            method=method,
+            recorded_by=actor,
+        )
+        if amount == outstanding:
+            Invoice.objects.filter(pk=invoice.pk).update(state=Invoice.State.PAID)
+            invoice.state = Invoice.State.PAID
+        audit_log(
+            actor=actor,
+            action="payment.recorded",
+            target=invoice,
+            data={
+                "payment": payment.pk,
+                "amount": amount,
+                "received_on": received_on,
+                "method": method,
+                "outstanding": outstanding - amount,
+                "state": invoice.state,
+            },
+        )
+    payment.invoice = invoice
+    return payment

@@ -1,0 +1,135 @@
+"""Billing pages: the customer's invoices (My Account) and the staff's invoice screens.
+
+Customers: ``/account/invoices/`` lists the invoices of their orders;
+``/account/invoices/<number>/pdf/`` serves one as a PDF to its buyer or to staff
+with ``billing.view_invoice`` (anyone else gets a 404, as if it did not exist).
+
+Staff (``/staff/invoices/``, ``billing.view_invoice``): the list, filtered by
+state (overdue derived) and searched; the detail with its payments
+(``billing.view_payment``) and the "record payment" form (``billing.add_payment``).
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.cache import patch_cache_control
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from kenshu.backoffice.access import require_perms, staff_required
+from kenshu.core.exceptions import DomainError
+from kenshu.core.time import tokyo_date
+
+from . import selectors
+from .forms import InvoiceSearchForm, PaymentForm
+from .models import Invoice
+from .pdf import invoice_pdf as render_invoice_pdf
+from .services import invoice_is_overdue, payment_record, tax_breakdown
+
+MY_INVOICES_PER_PAGE = 20
+STAFF_INVOICES_PER_PAGE = 50
+
+
+def _page_with_overdue(queryset, per_page: int, number):
+    """A page of invoices, each marked ``overdue`` as of today (Asia/Tokyo)."""
+    page = Paginator(queryset, per_page).get_page(number)
+    page.object_list = list(page.object_list)
+    today = tokyo_date()
+    for invoice in page.object_list:
+        invoice.overdue = invoice_is_overdue(invoice, today)
+    return page
+
+
+@login_required
+@require_http_methods(["GET"])
+def my_invoices(request):
+    """My Account → invoices: the invoices of the user's orders, newest first."""
+    page = _page_with_overdue(
+        selectors.invoices_of_buyer(user=request.user),
+        MY_INVOICES_PER_PAGE,
+        request.GET.get("page"),
+    )
+    return render(request, "billing/my_invoices.html", {"page": page})
+
+
+@login_required
+@require_http_methods(["GET"])
+def invoice_pdf(request, number: str):
+    """The invoice as a PDF, shown in the browser (saved as ``<number>.pdf``)."""
+    try:
+        invoice = selectors.invoice_for_viewer(user=request.user, number=number)
+    except Invoice.DoesNotExist as exc:
+        raise Http404 from exc
+    response = HttpResponse(render_invoice_pdf(invoice), content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=False, filename=f"{invoice.number}.pdf"
+    )
+    patch_cache_control(response, private=True, no_cache=True)
+    return response
+
+
+@staff_required("billing.view_invoice")
+@require_http_methods(["GET"])
+def staff_invoice_list(request):
+    """/staff/invoices/: every invoice, by state (issued, paid, overdue, credited), searched."""
+    form = InvoiceSearchForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    page = _page_with_overdue(
+        selectors.invoices_for_staff(state=filters.get("state", ""), q=filters.get("q", "")),
+        STAFF_INVOICES_PER_PAGE,
+        request.GET.get("page"),
+    )
+    return render(request, "backoffice/billing/invoice_list.html", {"form": form, "page": page})
+
+
+@staff_required("billing.view_invoice")
+@require_http_methods(["GET", "POST"])
+def staff_invoice_detail(request, number: str):
+    """/staff/invoices/<number>/: the invoice, its payments, credit notes and fee
+    invoices; with ``billing.add_payment``, a form to record a payment received."""
+    try:
+        invoice = selectors.invoice_for_staff(number=number)
+    except Invoice.DoesNotExist as exc:
+        raise Http404 from exc
+    staff = request.user
+    payable = invoice.kind != Invoice.Kind.CREDIT_NOTE and invoice.state == Invoice.State.ISSUED
+    paid = selectors.paid_amount(invoice)
+
+    if request.method == "POST":
+        require_perms(staff, "billing.add_payment")
+        form = PaymentForm(request.POST)
+        if form.is_valid():
+            try:
+                payment_record(actor=staff, invoice=invoice, **form.cleaned_data)
+            except DomainError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(
+                    request,
+                    _("A payment of ¥%(amount)s was recorded against %(number)s.")
+                    % {"amount": f"{form.cleaned_data['amount']:,}", "number": invoice.number},
+                )
+                return redirect("billing_staff:invoice_detail", number=invoice.number)
+    elif payable and staff.has_perm("billing.add_payment"):
+        form = PaymentForm(initial={"amount": invoice.total - paid, "received_on": tokyo_date()})
+    else:
+        form = None
+
+    return render(
+        request,
+        "backoffice/billing/invoice_detail.html",
+        {
+            "invoice": invoice,
+            "overdue": invoice_is_overdue(invoice),
+            "breakdown": tax_breakdown(invoice.lines.all()),
+            "paid": paid,
+            "outstanding": invoice.total - paid if payable else 0,
+            "payments": (
+                invoice.payments.all() if staff.has_perm("billing.view_payment") else None
+            ),
+            "form": form,
+        },
+    )
