@@ -1,12 +1,20 @@
-from django.shortcuts import render
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import Resolver404, resolve
+from django.views.decorators.http import require_http_methods
+
+from kenshu.accounts.policy import Action, can
 
 from . import selectors
+from .forms import CatalogueSearchForm
+from .models import Course
 
 #: How many upcoming sessions and e-learning courses the home page lists.
 HOME_SESSION_LIMIT = 10
 HOME_ELEARNING_LIMIT = 12
 
 
+@require_http_methods(["GET", "HEAD"])
 def home(request):
     """Home: search box, upcoming sessions, e-learning courses, news."""
     return render(
@@ -16,5 +24,82 @@ def home(request):
             "sessions": selectors.upcoming_sessions(limit=HOME_SESSION_LIMIT),
             "elearning_courses": selectors.published_elearning_courses(limit=HOME_ELEARNING_LIMIT),
             "news": selectors.site_news(),
+        },
+    )
+
+
+@require_http_methods(["GET", "HEAD"])
+def course_search(request):
+    """/courses/: the catalogue search, no login needed (DOMAIN.md §3, §14).
+
+    Bad input (an impossible date, from after to) is answered with the form's
+    error summary and no results, never a 500.
+    """
+    form = CatalogueSearchForm(request.GET or None)
+    page = query = None
+    if not form.is_bound:
+        query = selectors.CatalogueQuery()
+    elif form.is_valid():
+        query = form.query()
+    if query is not None:
+        page = selectors.catalogue_search(query=query, page_number=request.GET.get("page"))
+    return render(
+        request,
+        "catalog/course_search.html",
+        {
+            "form": form,
+            "page": page,
+            "query": query,
+            # Filters beyond the keyword: their panel stays open on a phone.
+            "narrowed": bool(form.errors)
+            or any(request.GET.get(name) for name in CatalogueSearchForm.MORE_FILTERS),
+        },
+    )
+
+
+def _page_exists(path: str) -> bool:
+    """True when ``path`` is served by this site (pages that later issues add)."""
+    try:
+        resolve(path)
+    except Resolver404:
+        return False
+    return True
+
+
+@require_http_methods(["GET", "HEAD"])
+def course_detail(request, code: str):
+    """/courses/<code>/: a published course and its sessions, with apply buttons for
+    those who may apply (anonymous visitors too: the apply page asks them to log in).
+
+    "Buy seats for others" (group applicants, R-APPLY-2) links to /purchase/…, shown
+    once that page exists.
+    """
+    try:
+        course = selectors.published_course(code=code)
+    except Course.DoesNotExist:
+        canonical = selectors.published_course_code(typed=code)
+        if canonical is None or canonical == code:
+            raise Http404 from None
+        return redirect("catalog:course_detail", code=canonical, permanent=True)
+    user = request.user
+    may_apply = not user.is_authenticated or can(user, Action.APPLY_FOR_SELF)
+    may_buy = can(user, Action.BUY_FOR_OTHERS) and _page_exists(
+        "/purchase/course/X/"
+        if course.delivery == Course.Delivery.ELEARNING
+        else "/purchase/session/1/"
+    )
+    sessions = None
+    if course.has_sessions:
+        sessions = selectors.course_sessions(course=course, page_number=request.GET.get("page"))
+    return render(
+        request,
+        "catalog/course_detail.html",
+        {
+            "course": course,
+            "page": sessions,
+            "fee_with_tax": selectors.fee_with_tax(course.fee),
+            "may_apply": may_apply,
+            "may_buy": may_buy,
+            "partner_lead_days": selectors.elearning_lead_days(is_partner=True),
         },
     )

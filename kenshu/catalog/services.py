@@ -1,0 +1,153 @@
+"""Writes of the catalogue: staff create and change courses and sessions.
+
+Each service is one transaction: it checks the actor's permission, the rules
+across rows, saves, and writes the audit entry (ARCHITECTURE.md §1, §8).
+The forms have checked the format already.
+"""
+
+import datetime as dt
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from kenshu.audit.services import audit_log
+from kenshu.core.exceptions import Conflict, InvalidState, NotPermitted
+from kenshu.core.locking import lock_rows
+from kenshu.core.time import to_tokyo
+from kenshu.enrollments.seats import seats_taken
+
+from .models import Course, Session
+
+COURSE_FIELDS = (
+    "code",
+    "title",
+    "summary",
+    "delivery",
+    "is_partner",
+    "fee",
+    "duration",
+    "prerequisites",
+    "access_days",
+    "is_published",
+)
+SESSION_FIELDS = ("starts_at", "ends_at", "deadline", "venue", "online_url", "capacity", "state")
+
+
+def _require_perm(actor, perm: str) -> None:
+    if not (actor and actor.is_active and actor.is_staff and actor.has_perm(perm)):
+        raise NotPermitted()
+
+
+def _audit_value(value: Any) -> Any:
+    """A value as JSON can hold it (datetimes in ISO 8601, Asia/Tokyo)."""
+    if isinstance(value, dt.datetime):
+        return to_tokyo(value).isoformat()
+    return value
+
+
+def _changes(before, after, fields) -> dict[str, list]:
+    """{field: [old, new]} of the fields whose value differs."""
+    return {
+        name: [_audit_value(getattr(before, name)), _audit_value(getattr(after, name))]
+        for name in fields
+        if getattr(before, name) != getattr(after, name)
+    }
+
+
+@transaction.atomic
+def course_save(*, actor, course: Course) -> Course:
+    """Create ``course`` (no pk yet) or save the changes made to it; audited as
+    ``course.created`` / ``course.changed`` (with the changed fields)."""
+    if course.pk is None:
+        _require_perm(actor, "catalog.add_course")
+        if Course.objects.filter(code=course.code).exists():
+            raise Conflict(_("This course code is already used by another course."))
+        course.save()
+        audit_log(
+            actor=actor,
+            action="course.created",
+            target=course,
+            data={name: _audit_value(getattr(course, name)) for name in COURSE_FIELDS},
+        )
+        return course
+
+    _require_perm(actor, "catalog.change_course")
+    [before] = lock_rows(Course.objects.all(), [course.pk])
+    if Course.objects.filter(code=course.code).exclude(pk=course.pk).exists():
+        raise Conflict(_("This course code is already used by another course."))
+    if (
+        course.delivery == Course.Delivery.ELEARNING
+        and before.delivery != Course.Delivery.ELEARNING
+        and Session.objects.filter(course=course).exists()
+    ):
+        raise InvalidState(
+            _("This course has sessions: it cannot become an e-learning course."),
+            code="course_has_sessions",
+        )
+    changes = _changes(before, course, COURSE_FIELDS)
+    if not changes:
+        return course
+    course.save()
+    audit_log(actor=actor, action="course.changed", target=course, data={"changes": changes})
+    return course
+
+
+@transaction.atomic
+def session_save(*, actor, session: Session) -> Session:
+    """Create ``session`` (no pk yet) or save the changes made to it; audited as
+    ``session.created`` / ``session.changed``.
+
+    The capacity is never lowered below the seats already taken (R-APPLY-3):
+    counted under the session's row lock, as applications are.
+    """
+    course = session.course
+    if course.delivery == Course.Delivery.ELEARNING:
+        raise InvalidState(
+            _("E-learning courses have no sessions."), code="elearning_has_no_sessions"
+        )
+    if session.pk is None:
+        _require_perm(actor, "catalog.add_session")
+        session.save()
+        audit_log(
+            actor=actor,
+            action="session.created",
+            target=session,
+            data={
+                "course": course.code,
+                **{name: _audit_value(getattr(session, name)) for name in SESSION_FIELDS},
+            },
+        )
+        return session
+
+    _require_perm(actor, "catalog.change_session")
+    [before] = lock_rows(Session.objects.all(), [session.pk])
+    if before.course_id != session.course_id:
+        raise InvalidState(code="session_course_changed")
+    if before.state == Session.State.CANCELLED:
+        raise InvalidState(
+            _("This session has been cancelled: it cannot be changed."),
+            code="session_cancelled",
+        )
+    if session.capacity < before.capacity:
+        taken = seats_taken([session.pk])[session.pk]
+        if session.capacity < taken:
+            raise Conflict(
+                _(
+                    "The capacity cannot be lower than the %(taken)s seats already taken "
+                    "(applications, seats on offer and bought seats)."
+                ),
+                code="capacity_below_seats_taken",
+                taken=taken,
+            )
+    changes = _changes(before, session, SESSION_FIELDS)
+    if not changes:
+        return session
+    session.save()
+    audit_log(
+        actor=actor,
+        action="session.changed",
+        target=session,
+        data={"course": course.code, "changes": changes},
+    )
+    return session
