@@ -53,6 +53,7 @@ DEMO_USERS = [
         "キョウ",
         "partner",
     ),
+    DemoUser("kojin2", User.UserType.INDIVIDUAL, "山田", "次郎", "ヤマダ", "ジロウ"),
     DemoUser(
         "staff", User.UserType.INDIVIDUAL, "事務局", "太郎", "ジムキョク", "タロウ", is_staff=True
     ),
@@ -203,7 +204,42 @@ def demo_data_load() -> dict[str, int]:
                     deadline=tokyo_datetime(day - dt.timedelta(days=3), 17),
                 )
                 created["sessions"] += 1
+    created["enrollments"] = _demo_activity()
     return created
+
+
+def _demo_activity() -> int:
+    """Applications, a full session with a waiting list, an e-learning enrolment, an
+    invoice already paid: made through the services, as a customer would (once)."""
+    from kenshu.billing.models import Invoice, Payment
+    from kenshu.billing.services import payment_record
+    from kenshu.enrollments.models import Enrollment
+    from kenshu.enrollments.services import enrollment_apply, waiting_list_join
+
+    if Enrollment.objects.exists():
+        return 0
+    users = {
+        u.username: u for u in User.objects.filter(username__in=[d.username for d in DEMO_USERS])
+    }
+    small = Session.objects.filter(course__code="ILC1001").order_by("starts_at").first()
+    live = Session.objects.filter(course__code="LIV2001").order_by("starts_at").first()
+    elearning = Course.objects.get(code="ELN3001")
+    # The first ILC1001 session (3 seats) becomes full; kojin2 waits for a seat.
+    for name in ("kojin", "hojin", "group-admin"):
+        enrollment_apply(actor=users[name], session=small)
+    waiting_list_join(actor=users["kojin2"], session=small)
+    enrollment_apply(actor=users["hojin"], session=live)
+    enrollment_apply(actor=users["kojin"], course=elearning)
+    # Accounting recorded the payment of hojin's first invoice.
+    invoice = Invoice.objects.filter(order__buyer=users["hojin"]).order_by("pk").first()
+    payment_record(
+        actor=users["staff"],
+        invoice=invoice,
+        amount=invoice.total,
+        received_on=tokyo_date(),
+        method=Payment.Method.BANK_TRANSFER,
+    )
+    return Enrollment.objects.count()
 
 
 def _verify_email(user: User) -> None:

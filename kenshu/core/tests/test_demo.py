@@ -50,3 +50,18 @@ def test_the_demo_holds_the_new_year_closure_days():
     today = timezone.localdate()
     closure = ClosureDay.objects.filter(date__year=today.year, date__month=12, date__day=29)
     assert closure.exists()
+
+
+def test_the_demo_shows_a_full_session_with_a_waiting_list_an_elearning_enrolment_and_a_payment():
+    from kenshu.billing.models import Invoice
+    from kenshu.enrollments.models import Enrollment, WaitingListEntry
+    from kenshu.enrollments.seats import seats_left
+
+    demo_data_load()
+    small = Session.objects.filter(course__code="ILC1001").order_by("starts_at").first()
+    assert seats_left([small])[small.pk] == 0
+    assert WaitingListEntry.objects.filter(session=small, state="waiting").count() == 1
+    elearning = Enrollment.objects.get(course__code="ELN3001")
+    assert elearning.access_starts_on is not None
+    assert Invoice.objects.filter(state="paid").count() == 1
+    assert Invoice.objects.count() == Enrollment.objects.count()
