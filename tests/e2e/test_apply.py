@@ -1,5 +1,5 @@
-"""Applying for oneself in a real browser (R-APPLY-1, R-TYPE-2): an individual opens a
-course, applies for a session, confirms, sees the completion page with the
+"""Applying for oneself in a real browser (R-APPLY-1, R-TYPE-2): an individual searches
+the catalogue, opens a course, applies for a session, confirms, sees the completion page with the
 application number and the invoice PDF link, and gets the acceptance email; a group
 learner sees no apply button and is told why and whom to ask."""
 
@@ -47,8 +47,12 @@ def test_an_individual_applies_for_a_session_and_gets_the_number_the_invoice_and
     user = verified(UserFactory(username="kojin-e2e", email="kojin-e2e@example.jp"))
     log_in(page, live_server.url, "kojin-e2e")
 
-    # The course page lists the session with its apply button.
-    page.goto(live_server.url + "/courses/ILC1234/")
+    # Search the catalogue from the home page, open the course: its session has a button.
+    page.goto(live_server.url + "/")
+    page.get_by_role("searchbox", name="キーワードまたはコースコード").fill("文書")
+    page.get_by_role("button", name="検索", exact=True).click()
+    page.get_by_role("article").get_by_role("link", name="ビジネス文書研修").click()
+    expect(page).to_have_url(live_server.url + "/courses/ILC1234/")
     page.locator(f'a[href="/apply/session/{session.pk}/"]').first.click()
 
     # The confirmation: price with tax, payment method, the dated cancellation tiers.
