@@ -252,6 +252,11 @@ SERVER_EMAIL = KENSHU_NOREPLY_EMAIL
 KENSHU_STAFF_EMAIL = env.str("KENSHU_STAFF_EMAIL", default="jimukyoku@kenshu.example.jp")
 KENSHU_OUTBOX_MAX_ATTEMPTS = env.int("KENSHU_OUTBOX_MAX_ATTEMPTS", default=5)
 KENSHU_OUTBOX_RETRY_BASE_SECONDS = env.int("KENSHU_OUTBOX_RETRY_BASE_SECONDS", default=60)
+#: Anonymous visitors' catalogue search pages (/courses/) are kept this many seconds
+#: in the cache (0: off); the seats left shown may be that old (docs/performance.md).
+KENSHU_CATALOGUE_CACHE_SECONDS = env.int(
+    "KENSHU_CATALOGUE_CACHE_SECONDS", default=15 if PRODUCTION else 0
+)
 #: How long a waiting-list seat offer holds its seat.
 KENSHU_WAITING_LIST_OFFER_HOURS = env.int("KENSHU_WAITING_LIST_OFFER_HOURS", default=48)
 

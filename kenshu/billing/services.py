@@ -6,13 +6,19 @@ credit notes, fee invoices and payments.
 - ``invoice_issue`` issues an invoice, a credit note or a cancellation-fee invoice
   with the next number of its series, without gaps: the series counter row is
   locked and bumped in the caller's transaction, so a rollback takes the number
-  back with everything else.
+  back with everything else. That lock is held until the caller commits and every
+  invoice of the series waits for it: callers issue the invoice as the last thing
+  before they commit (``order_create`` + ``order_invoice`` let them write the rest
+  of their work first; ``order_place`` is both at once).
 - ``payment_record`` records money received; the invoice is paid once payments
   reach its total.
 
 Every service runs in one ``transaction.atomic()`` (joining the caller's), writes
 its audit entry there, and sends no email: the caller's email (e.g. the
-application acceptance) links to the invoice.
+application acceptance) links to the invoice. The order services join without a
+savepoint of their own (an error there rolls the caller's transaction back as a
+whole); ``invoice_issue`` keeps one, so that a caller may catch a refused credit
+note and go on.
 """
 
 import calendar
@@ -22,13 +28,13 @@ from dataclasses import dataclass
 from typing import NamedTuple, Protocol
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Sum
 from django.utils.translation import gettext_lazy as _
 
 from kenshu.audit.services import audit_log
 from kenshu.core.exceptions import DomainError, InvalidState, NotPermitted
-from kenshu.core.locking import lock_rows
+from kenshu.core.locking import bounded_lock_wait, lock_rows
 from kenshu.core.time import tokyo_date
 
 from .models import (
@@ -136,6 +142,12 @@ def _check_lines(lines: list[LineSpec]) -> None:
             raise ValueError("an invoice line needs a description")
 
 
+def _check_order(lines: list[LineSpec], payment_method: str) -> None:
+    _check_lines(lines)
+    if payment_method not in PaymentMethod.values:
+        raise ValueError(f"unknown payment method {payment_method!r}")
+
+
 # --- orders and invoices ----------------------------------------------------------------
 
 
@@ -152,11 +164,24 @@ def order_place(
     rolls back, the order, the invoice and its number go with it. Audits
     ``order.placed`` (and ``invoice.issued``). Sends no email. The invoice is
     ``order.invoices.get()`` (or ``selectors.invoice_of_order``).
+
+    ``order_create`` then ``order_invoice`` do the same in two steps, for a caller
+    with more to write in between (the invoice number's lock is then held for less).
     """
-    _check_lines(lines)
-    if payment_method not in PaymentMethod.values:
-        raise ValueError(f"unknown payment method {payment_method!r}")
-    with transaction.atomic():
+    _check_order(lines, payment_method)  # before the transaction: nothing to undo
+    with transaction.atomic(savepoint=False):
+        order = order_create(buyer=buyer, lines=lines, payment_method=payment_method)
+        order_invoice(order=order, lines=lines, issued_on=issued_on)
+    return order
+
+
+def order_create(
+    *, buyer, lines: list[LineSpec], payment_method: str = PaymentMethod.INVOICE
+) -> Order:
+    """Record an order of ``buyer`` with its lines, not invoiced yet: the caller issues
+    its invoice with ``order_invoice`` in the same transaction (``order_place``)."""
+    _check_order(lines, payment_method)
+    with transaction.atomic(savepoint=False):
         order = Order.objects.create(buyer=buyer, payment_method=payment_method)
         OrderLine.objects.bulk_create(
             OrderLine(
@@ -168,19 +193,28 @@ def order_place(
             )
             for line in lines
         )
-        invoice = invoice_issue(order=order, lines=lines, issued_on=issued_on, actor=buyer)
+    return order
+
+
+def order_invoice(
+    *, order: Order, lines: list[LineSpec], issued_on: dt.date | None = None
+) -> Invoice:
+    """Issue the invoice of ``order`` (from ``order_create``, with the same ``lines``)
+    and audit ``order.placed``. Takes the invoice number: call it last before commit."""
+    with transaction.atomic(savepoint=False):
+        invoice = invoice_issue(order=order, lines=lines, issued_on=issued_on, actor=order.buyer)
         audit_log(
-            actor=buyer,
+            actor=order.buyer,
             action="order.placed",
             target=order,
             data={
                 "number": order.number,
-                "payment_method": payment_method,
+                "payment_method": order.payment_method,
                 "invoice": invoice.number,
                 "total": invoice.total,
             },
         )
-    return order
+    return invoice
 
 
 def invoice_issue(
@@ -212,25 +246,31 @@ def invoice_issue(
     _check_lines(lines)
     kind = Invoice.Kind(kind)
     issued_on = issued_on or tokyo_date()
-    with transaction.atomic():
-        if kind == Invoice.Kind.CREDIT_NOTE:
-            if original is None:
-                raise ValueError("a credit note must refer to its original invoice")
+    credit_note = kind == Invoice.Kind.CREDIT_NOTE
+    if credit_note and original is None:
+        raise ValueError("a credit note must refer to its original invoice")
+    if not credit_note and original is not None:
+        if kind == Invoice.Kind.INVOICE:
+            raise ValueError("only credit notes and fee invoices refer to an original")
+        if original.order_id != order.pk:
+            raise ValueError("the original invoice belongs to another order")
+    # A credit note may be refused (InvalidState) once in the transaction: it gets a
+    # savepoint of its own, so that a caller may catch that and go on. An invoice or
+    # fee invoice joins the caller's transaction without one (two round trips fewer
+    # while the number's lock is held); past the checks above only a database error
+    # or Busy can stop it, and the caller's transaction then rolls back as a whole.
+    with transaction.atomic(savepoint=credit_note):
+        if credit_note:
             original = _lock_creditable(original, order=order, lines=lines)
             lines = [
                 LineSpec(line.description, -line.unit_price, line.quantity, line.tax_rate)
                 for line in lines
             ]
-        elif original is not None:
-            if kind == Invoice.Kind.INVOICE:
-                raise ValueError("only credit notes and fee invoices refer to an original")
-            if original.order_id != order.pk:
-                raise ValueError("the original invoice belongs to another order")
 
         breakdown = tax_breakdown(lines)
         subtotal = sum(item.base for item in breakdown)
         tax = sum(item.tax for item in breakdown)
-        if kind == Invoice.Kind.CREDIT_NOTE:
+        if credit_note:
             recipient = {
                 "recipient_name": original.recipient_name,
                 "recipient_organisation": original.recipient_organisation,
@@ -244,8 +284,7 @@ def invoice_issue(
                 "recipient_organisation": organisation.name if organisation else "",
                 "recipient_email": buyer.email,
             }
-        invoice = Invoice.objects.create(
-            number=_next_number(kind, issued_on.year),
+        invoice = Invoice(
             kind=kind,
             # Nothing to pay (a free course): paid at once, so never overdue.
             state=(
@@ -264,7 +303,7 @@ def invoice_issue(
             total=subtotal + tax,
             **recipient,
         )
-        InvoiceLine.objects.bulk_create(
+        invoice_lines = [
             InvoiceLine(
                 invoice=invoice,
                 description=line.description,
@@ -274,7 +313,13 @@ def invoice_issue(
                 amount=line.amount,
             )
             for line in lines
-        )
+        ]
+        # Everything is ready: from the number on, the series is locked until commit.
+        invoice.number = _next_number(kind, issued_on.year)
+        invoice.save(force_insert=True)
+        for line in invoice_lines:
+            line.invoice = invoice  # the saved invoice's id
+        InvoiceLine.objects.bulk_create(invoice_lines)
         if kind == Invoice.Kind.CREDIT_NOTE:
             Invoice.objects.filter(pk=original.pk).update(state=Invoice.State.CREDITED)
             original.state = Invoice.State.CREDITED
@@ -295,13 +340,28 @@ def invoice_issue(
 
 
 def _next_number(kind: Invoice.Kind, year: int) -> str:
-    """The next number of the kind's series for ``year``, under the counter's row lock."""
+    """The next number of the kind's series for ``year``: its counter row is locked and
+    bumped in one statement, and stays locked until the caller's transaction ends."""
     series = f"{SERIES_PREFIX[kind]}-{year}"
-    counter, _created = InvoiceCounter.objects.get_or_create(series=series)
-    (counter,) = lock_rows(InvoiceCounter.objects.all(), [counter.pk])
-    counter.last_number += 1
-    counter.save(update_fields=["last_number"])
-    return f"{series}-{counter.last_number:0{NUMBER_DIGITS}d}"
+    number = _bump_counter(series)
+    if number is None:  # the series' first number: make its counter, then bump it
+        InvoiceCounter.objects.get_or_create(series=series)
+        number = _bump_counter(series)
+    return f"{series}-{number:0{NUMBER_DIGITS}d}"
+
+
+def _bump_counter(series: str) -> int | None:
+    """``last_number + 1`` of the series' counter (None when it has no counter yet),
+    waiting for its row lock at most ``DEFAULT_LOCK_TIMEOUT_MS`` (else ``Busy``)."""
+    table = connection.ops.quote_name(InvoiceCounter._meta.db_table)
+    with bounded_lock_wait(), connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET last_number = last_number + 1 "  # noqa: S608 - quoted name
+            "WHERE series = %s RETURNING last_number",
+            [series],
+        )
+        row = cursor.fetchone()
+    return row[0] if row else None
 
 
 def _lock_creditable(original: Invoice, *, order: Order, lines: list[LineSpec]) -> Invoice:

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from kenshu.core.time import business_calendar
 
 from .defaults import DEFAULT_TIERS
-from .models import CancellationPolicy
+from .models import CancellationTier
 from .quoting import Quote, Tier, TierWindow, quote, tier_schedule
 
 
@@ -19,12 +19,15 @@ def policy_tiers_for(delivery: str) -> list[dict]:
     """The tiers in force now for ``delivery`` (``Course.Delivery``), as the snapshot to
     store on a new enrolment (``Enrollment.cancellation_tiers``), most days first.
     Falls back to the defaults of R-CANCEL-4 when the delivery has no policy row (or
-    a row without tiers). Two queries."""
-    policy = CancellationPolicy.objects.filter(delivery=delivery).prefetch_related("tiers").first()
-    if policy is not None:
-        snapshot = policy.tiers_snapshot()
-        if snapshot:
-            return snapshot
+    a row without tiers). One query (the tiers with their policy's unit)."""
+    rows = (
+        CancellationTier.objects.filter(policy__delivery=delivery)
+        .order_by("-min_days_before", "pk")
+        .values_list("min_days_before", "rate", "policy__unit")
+    )
+    snapshot = [{"min_days_before": days, "rate": rate, "unit": unit} for days, rate, unit in rows]
+    if snapshot:
+        return snapshot
     try:
         defaults = DEFAULT_TIERS[delivery]
     except KeyError:

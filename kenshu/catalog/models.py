@@ -69,6 +69,11 @@ class Session(models.Model):
         ordering = ["starts_at", "pk"]
         verbose_name = _("session")
         verbose_name_plural = _("sessions")
+        indexes = [
+            # A course's sessions by start: the catalogue's next sessions of each course
+            # and a course page read a few rows of it, whatever the course's size.
+            models.Index(fields=["course", "starts_at", "id"], name="session_course_start_idx"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(ends_at__gt=F("starts_at")), name="session_ends_after_start"

@@ -1,9 +1,10 @@
 """Reads of the catalogue, scoped to what anyone may see (published courses).
 
 Every page costs a fixed number of queries, whatever the number of courses and
-sessions: the catalogue search fetches one page of courses, their next
-sessions in one prefetch (a sliced ``Prefetch``, one window query) and the
-seats left of every shown session in one ``seats_left`` call.
+sessions: the catalogue search fetches one page of courses (each with the ids of
+its next sessions, read through the ``(course, starts_at)`` index), those
+sessions in one query and the seats left of every shown session in one
+``seats_left`` call (docs/performance.md).
 """
 
 import datetime as dt
@@ -17,11 +18,9 @@ from django.db.models import (
     Exists,
     IntegerField,
     OuterRef,
-    Prefetch,
     Q,
     QuerySet,
     Subquery,
-    prefetch_related_objects,
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -162,16 +161,39 @@ def _courses_matching(query: CatalogueQuery, now: dt.datetime) -> QuerySet[Cours
 
 def _available_sessions(
     courses: QuerySet[Course], query: CatalogueQuery, now: dt.datetime
-) -> dict[int, int]:
-    """{session id: course id} of the sessions of ``courses`` matching ``query`` that take
-    applications and have a seat left (seats counted by enrollments.seats, R-APPLY-3)."""
+) -> dict[int, list[int]]:
+    """{course id: ids of its sessions matching ``query`` that take applications and have a
+    seat left, by start} (seats counted by enrollments.seats, R-APPLY-3)."""
     rows = list(
         Session.objects.filter(_session_q(query, now), _bookable_q(now), course__in=courses)
-        .order_by()
+        .order_by("starts_at", "pk")
         .values_list("pk", "course_id", "capacity")
     )
     taken = seats_taken(pk for pk, _course, _capacity in rows)
-    return {pk: course for pk, course, capacity in rows if capacity > taken.get(pk, 0)}
+    available: dict[int, list[int]] = {}
+    for pk, course, capacity in rows:
+        if capacity > taken.get(pk, 0):
+            available.setdefault(course, []).append(pk)
+    return available
+
+
+#: The annotations holding the ids of a course's next sessions on the catalogue page.
+_NEXT_SESSION_FIELDS = tuple(f"next_session_{n}" for n in range(NEXT_SESSIONS_PER_COURSE))
+
+
+def _next_session_ids(query: CatalogueQuery, now: dt.datetime) -> dict[str, Subquery]:
+    """The ids of a course's first, second, … next sessions matching ``query``, as
+    annotations of the course query: each one probe of the ``(course, starts_at)`` index,
+    however many sessions the course has (a window over all of them costs more)."""
+    sessions = (
+        Session.objects.filter(_session_q(query, now), course=OuterRef("pk"))
+        .order_by("starts_at", "pk")
+        .values("pk")
+    )
+    return {
+        name: Subquery(sessions[n : n + 1], output_field=IntegerField())
+        for n, name in enumerate(_NEXT_SESSION_FIELDS)
+    }
 
 
 def catalogue_search(*, query: CatalogueQuery, page_number=None) -> Page:
@@ -186,9 +208,7 @@ def catalogue_search(*, query: CatalogueQuery, page_number=None) -> Page:
     available = None
     if query.available:
         available = _available_sessions(courses, query, now)
-        courses = courses.filter(
-            Q(pk__in=set(available.values())) | Q(delivery=Course.Delivery.ELEARNING)
-        )
+        courses = courses.filter(Q(pk__in=set(available)) | Q(delivery=Course.Delivery.ELEARNING))
     upcoming_count = (
         Session.objects.filter(_upcoming_q(now), course=OuterRef("pk"))
         .order_by()
@@ -198,20 +218,25 @@ def catalogue_search(*, query: CatalogueQuery, page_number=None) -> Page:
     )
     courses = courses.annotate(
         upcoming_count=Coalesce(Subquery(upcoming_count, output_field=IntegerField()), 0)
-    ).order_by("code", "pk")
-    page = Paginator(courses, COURSES_PER_PAGE).get_page(page_number)
+    )
+    if available is None:
+        courses = courses.annotate(**_next_session_ids(query, now))
+    page = Paginator(courses.order_by("code", "pk"), COURSES_PER_PAGE).get_page(page_number)
     page.object_list = list(page.object_list)
 
-    shown = Session.objects.filter(_session_q(query, now))
-    if available is not None:
-        on_page = {course.pk for course in page.object_list}
-        shown = shown.filter(pk__in=[pk for pk, course in available.items() if course in on_page])
-    sessions_prefetch = Prefetch(
-        "sessions",
-        queryset=shown.order_by("starts_at", "pk")[:NEXT_SESSIONS_PER_COURSE],
-        to_attr="next_sessions",
-    )
-    prefetch_related_objects(page.object_list, sessions_prefetch)
+    next_ids = {}
+    for course in page.object_list:
+        if available is not None:
+            ids = available.get(course.pk, [])[:NEXT_SESSIONS_PER_COURSE]
+        else:
+            ids = [getattr(course, name) for name in _NEXT_SESSION_FIELDS]
+        next_ids[course.pk] = [pk for pk in ids if pk is not None]
+    wanted = [pk for ids in next_ids.values() for pk in ids]
+    sessions = {s.pk: s for s in Session.objects.filter(pk__in=wanted)} if wanted else {}
+    for course in page.object_list:
+        course.next_sessions = [sessions[pk] for pk in next_ids[course.pk] if pk in sessions]
+        for session in course.next_sessions:
+            session.course = course  # no query per row for session.course
     annotate_seats(
         [session for course in page.object_list for session in course.next_sessions], now=now
     )

@@ -1,11 +1,17 @@
+import hashlib
+
+from django.conf import settings
+from django.core.cache import cache
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import Resolver404, resolve
+from django.utils.translation import get_language
 from django.views.decorators.http import require_http_methods
 
 from kenshu.accounts.policy import Action, can
 
-from . import selectors
+from . import display, selectors
 from .forms import CatalogueSearchForm
 from .models import Course
 
@@ -34,7 +40,25 @@ def course_search(request):
 
     Bad input (an impossible date, from after to) is answered with the form's
     error summary and no results, never a 500.
+
+    For anonymous visitors the page's content (form and results, the same for every
+    visitor of a language and query string) is kept ``KENSHU_CATALOGUE_CACHE_SECONDS``
+    in the cache: the seats left shown may be that many seconds old, which is safe as
+    applying counts them again under the session's lock (docs/performance.md). The
+    layout around it (header, CSRF token) is rendered for each request.
     """
+    cache_key = _catalogue_cache_key(request)
+    content = cache.get(cache_key) if cache_key else None
+    if content is None:
+        content = render_to_string(
+            "catalog/course_search_content.html", _course_search_context(request), request
+        )
+        if cache_key:
+            cache.set(cache_key, content, settings.KENSHU_CATALOGUE_CACHE_SECONDS)
+    return render(request, "catalog/course_search.html", {"content": content})
+
+
+def _course_search_context(request) -> dict:
     form = CatalogueSearchForm(request.GET or None)
     page = query = None
     if not form.is_bound:
@@ -43,18 +67,25 @@ def course_search(request):
         query = form.query()
     if query is not None:
         page = selectors.catalogue_search(query=query, page_number=request.GET.get("page"))
-    return render(
-        request,
-        "catalog/course_search.html",
-        {
-            "form": form,
-            "page": page,
-            "query": query,
-            # Filters beyond the keyword: their panel stays open on a phone.
-            "narrowed": bool(form.errors)
-            or any(request.GET.get(name) for name in CatalogueSearchForm.MORE_FILTERS),
-        },
-    )
+        display.decorate_catalogue_page(page)
+    return {
+        "form": form,
+        "page": page,
+        "query": query,
+        # Filters beyond the keyword: their panel stays open on a phone.
+        "narrowed": bool(form.errors)
+        or any(request.GET.get(name) for name in CatalogueSearchForm.MORE_FILTERS),
+    }
+
+
+def _catalogue_cache_key(request) -> str | None:
+    """The cache key of an anonymous visitor's catalogue search (language and query
+    string), or None: logged-in users, or the cache turned off."""
+    if not settings.KENSHU_CATALOGUE_CACHE_SECONDS or request.user.is_authenticated:
+        return None
+    query_string = request.META.get("QUERY_STRING", "")
+    digest = hashlib.sha256(query_string.encode()).hexdigest()
+    return f"catalog:search:v1:{get_language()}:{digest}"
 
 
 def _page_exists(path: str) -> bool:

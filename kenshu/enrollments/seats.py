@@ -26,34 +26,36 @@ def register_seat_counter(counter: SeatCounter) -> None:
         _extra_counters.append(counter)
 
 
-def _enrollment_counts(session_ids: list[int]) -> dict[int, int]:
-    from .models import Enrollment
+def _own_counts(session_ids: list[int]) -> dict[int, int]:
+    """Live enrolments applied for oneself plus open waiting-list offers, per session,
+    in one query (``UNION ALL`` of the two counts): applying counts while it holds the
+    session's lock, so every round trip saved there counts."""
+    from .models import Enrollment, WaitingListEntry
 
-    rows = (
+    enrolled = (
         Enrollment.objects.filter(
             session_id__in=session_ids,
             state__in=Enrollment.LIVE_STATES,
             source=Enrollment.Source.SELF,
         )
+        .order_by()
         .values("session_id")
         .annotate(n=Count("pk"))
     )
-    return {row["session_id"]: row["n"] for row in rows}
-
-
-def _offer_counts(session_ids: list[int]) -> dict[int, int]:
-    from .models import WaitingListEntry
-
-    rows = (
+    offered = (
         WaitingListEntry.objects.filter(
             session_id__in=session_ids,
             state=WaitingListEntry.State.OFFERED,
             offer_expires_at__gt=timezone.now(),
         )
+        .order_by()
         .values("session_id")
         .annotate(n=Count("pk"))
     )
-    return {row["session_id"]: row["n"] for row in rows}
+    total: Counter[int] = Counter()
+    for row in enrolled.union(offered, all=True):
+        total[row["session_id"]] += row["n"]
+    return total
 
 
 def seats_taken(session_ids: Iterable[int]) -> dict[int, int]:
@@ -62,7 +64,7 @@ def seats_taken(session_ids: Iterable[int]) -> dict[int, int]:
     if not ids:
         return {}
     total: Counter[int] = Counter({pk: 0 for pk in ids})
-    for counter in (_enrollment_counts, _offer_counts, *_extra_counters):
+    for counter in (_own_counts, *_extra_counters):
         total.update(counter(ids))
     return dict(total)
 

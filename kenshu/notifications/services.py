@@ -44,18 +44,18 @@ def email_queue(
     context: dict[str, Any] | None = None,
     related: models.Model | None = None,
     dedup_key: str | None = None,
+    new_dedup_key: bool = False,
     send_after: dt.datetime | None = None,
     from_email: str | None = None,
 ) -> OutboxEmail:
     """Record an email to send once the current transaction commits.
 
     With a ``dedup_key`` that was already used, nothing new is queued and the
-    existing row is returned.
+    existing row is returned. ``new_dedup_key=True`` says the key cannot have been
+    used: it names a row the caller's transaction has just created (e.g.
+    ``application_accepted:<new enrolment id>``), which no other transaction can
+    see; the row is then inserted without the look-up and its savepoint.
     """
-    if dedup_key:
-        existing = OutboxEmail.objects.filter(dedup_key=dedup_key).first()
-        if existing is not None:
-            return existing
     email = OutboxEmail(
         template=template,
         to_email=to,
@@ -68,13 +68,17 @@ def email_queue(
     if related is not None:
         email.related_type = ContentType.objects.get_for_model(related, for_concrete_model=False)
         email.related_id = str(related.pk)
-    try:
-        with transaction.atomic():
-            email.save()
-    except IntegrityError:
-        if dedup_key:  # lost a race with another transaction using the same key
+    if dedup_key and not new_dedup_key:
+        existing = OutboxEmail.objects.filter(dedup_key=dedup_key).first()
+        if existing is not None:
+            return existing
+        try:
+            with transaction.atomic():
+                email.save(force_insert=True)
+        except IntegrityError:  # lost a race with another transaction using the same key
             return OutboxEmail.objects.get(dedup_key=dedup_key)
-        raise
+    else:
+        email.save(force_insert=True)
     transaction.on_commit(lambda: _enqueue_send(email.pk, email.send_after))
     return email
 

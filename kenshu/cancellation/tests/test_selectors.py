@@ -74,8 +74,8 @@ def test_policy_tiers_for_returns_the_tiers_staff_set_most_days_first():
     assert policy_tiers_for("live") == SESSION_DEFAULTS  # other deliveries unchanged
 
 
-def test_policy_tiers_for_takes_two_queries(django_assert_num_queries):
-    with django_assert_num_queries(2):
+def test_policy_tiers_for_takes_one_query(django_assert_num_queries):
+    with django_assert_num_queries(1):
         policy_tiers_for("classroom")
 
 

@@ -7,11 +7,8 @@
 """
 
 from django import template
-from django.template.defaultfilters import date as date_filter
-from django.template.defaultfilters import time as time_filter
-from django.utils.timezone import localtime
-from django.utils.translation import gettext as _
 
+from kenshu.catalog import display
 from kenshu.catalog.selectors import elearning_lead_days, fee_with_tax
 
 register = template.Library()
@@ -31,11 +28,4 @@ def lead_days(course) -> int:
 @register.simple_tag
 def session_times(session) -> str:
     """The start and end times of ``session`` in the active time zone (Asia/Tokyo)."""
-    starts_at, ends_at = localtime(session.starts_at), localtime(session.ends_at)
-    start = time_filter(starts_at, "H:i")
-    if starts_at.date() == ends_at.date():
-        return _("%(start)s–%(end)s") % {"start": start, "end": time_filter(ends_at, "H:i")}
-    # Translators: date formats of the Django "date" filter (D weekday, j day, n
-    # month number, M month name, Y year, H:i time).
-    end = date_filter(ends_at, _("D, j M H:i"))
-    return _("%(start)s to %(end)s") % {"start": start, "end": end}
+    return display.session_times(session)

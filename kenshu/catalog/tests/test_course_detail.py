@@ -317,8 +317,8 @@ def test_the_course_page_is_in_english_when_chosen(client, session):
 
 # --- the query count is pinned: the same for 10 and 1,000 sessions (ARCHITECTURE.md §2)
 
-#: The course, the count and page of its sessions, seats left of the page (2).
-QUERIES_ANONYMOUS = 5
+#: The course, the count and page of its sessions, seats left of the page (one query).
+QUERIES_ANONYMOUS = 4
 #: + the session row and the user.
 QUERIES_LOGGED_IN = QUERIES_ANONYMOUS + 2
 #: + the learner's applicants (whom to ask, R-TYPE-2).

@@ -6,6 +6,7 @@ the same number of queries with 10 or 1,000 sessions.
 """
 
 import datetime as dt
+import re
 
 import pytest
 from django.utils import timezone
@@ -296,11 +297,12 @@ def test_an_empty_result_says_so(client, catalogue):
 
 # --- the query count is pinned: the same for 10 and 1,000 sessions (ARCHITECTURE.md §2)
 
-#: Anonymous: count, page of courses, their next sessions (one prefetch), seats left
-#: of every shown session (2: enrolments and open waiting-list offers).
-QUERIES_ANONYMOUS = 5
-#: ``available=1`` first finds the sessions with seats left: + sessions, + 2 seat counts.
-QUERIES_AVAILABLE = 8
+#: Anonymous: count, page of courses (with the ids of their next sessions), those
+#: sessions, seats left of every shown session (one query: enrolments and open
+#: waiting-list offers).
+QUERIES_ANONYMOUS = 4
+#: ``available=1`` first finds the sessions with seats left: + sessions, + seat counts.
+QUERIES_AVAILABLE = 6
 #: A logged-in visitor: + the session row and the user.
 QUERIES_LOGGED_IN = QUERIES_ANONYMOUS + 2
 
@@ -343,3 +345,66 @@ def test_the_catalogue_costs_the_same_for_a_logged_in_user(
     client.force_login(UserFactory())
     with django_assert_num_queries(QUERIES_LOGGED_IN):
         assert client.get(URL).status_code == 200
+
+
+# --- anonymous visitors' pages are kept a few seconds (docs/performance.md) -----------
+
+
+@pytest.fixture
+def catalogue_cache(settings):
+    from django.core.cache import cache
+
+    settings.KENSHU_CATALOGUE_CACHE_SECONDS = 15
+    cache.clear()
+    yield cache
+    cache.clear()
+
+
+def test_anonymous_visitors_get_the_kept_page_for_a_few_seconds(client, catalogue_cache):
+    session = SessionFactory(course__code="KEEP1", capacity=20)
+    assert "残り20席" in client.get(URL).content.decode()
+    take_seats(session, 5)
+    assert "残り20席" in client.get(URL).content.decode()  # kept: up to 15 s old
+    assert "残り15席" in client.get(URL, {"q": "KEEP1"}).content.decode()  # another search
+    catalogue_cache.clear()
+    assert "残り15席" in client.get(URL).content.decode()
+
+
+def test_logged_in_users_always_get_a_fresh_page(client, catalogue_cache):
+    session = SessionFactory(course__code="KEEP1", capacity=20)
+    client.get(URL)
+    take_seats(session, 5)
+    client.force_login(UserFactory())
+    html = client.get(URL).content.decode()
+    assert "残り15席" in html
+    assert "ログアウト" in html
+
+
+def test_each_language_is_kept_apart(client, catalogue_cache):
+    SessionFactory(course__code="KEEP1", capacity=20)
+    assert "残り20席" in client.get(URL).content.decode()
+    client.cookies["django_language"] = "en"
+    assert "20 seats left" in client.get(URL).content.decode()
+
+
+def test_the_kept_page_carries_each_visitor_s_own_csrf_token(client, catalogue_cache):
+    """Only the content is kept: the layout (and its CSRF token, for the language
+    switch) is made for each request."""
+    from django.test import Client
+
+    SessionFactory(course__code="KEEP1")
+    first = client.get(URL)
+    second = Client().get(URL)
+    assert first.cookies["csrftoken"].value != second.cookies["csrftoken"].value
+    token = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+    assert token.search(first.content.decode()).group(1) != token.search(
+        second.content.decode()
+    ).group(1)
+
+
+def test_the_cache_is_off_unless_configured(client, settings):
+    assert settings.KENSHU_CATALOGUE_CACHE_SECONDS == 0  # the test profile
+    session = SessionFactory(course__code="KEEP1", capacity=20)
+    client.get(URL)
+    take_seats(session, 5)
+    assert "残り15席" in client.get(URL).content.decode()

@@ -1,9 +1,15 @@
 """Applying for oneself (R-APPLY-1, R-APPLY-3, R-APPLY-4, R-ELEARN-1).
 
 One service, one transaction: lock the session row, re-count the seats, then
-write the order (with its qualified invoice), the enrolment, the audit entry
-and the emails. Any refusal raises a ``DomainError`` subclass before anything
-is kept: the transaction rolls back as a whole.
+write the order, the enrolment, the audit entry, the qualified invoice and the
+emails. Any refusal raises a ``DomainError`` subclass before anything is kept:
+the transaction rolls back as a whole.
+
+The invoice number comes last. Its series counter stays locked from the moment a
+number is taken until commit, and every application of every session waits for
+it (gapless numbering, DOMAIN.md §9): everything that can be written before it
+is, and only the invoice, its audit entries and the emails that quote its number
+follow (docs/performance.md).
 """
 
 from django.conf import settings
@@ -14,7 +20,7 @@ from django.utils.translation import gettext as _
 from kenshu.accounts import policy
 from kenshu.accounts.policy import Action
 from kenshu.audit.services import audit_log
-from kenshu.billing.services import LineSpec, order_place
+from kenshu.billing.services import LineSpec, order_create, order_invoice
 from kenshu.cancellation.selectors import policy_tiers_for
 from kenshu.catalog.models import Course, Session
 from kenshu.core import time as ktime
@@ -41,9 +47,10 @@ def enrollment_apply(
     could not be had in time. A user holding an open waiting-list offer for the
     session takes the seat held for it.
 
-    Order of work: the policy is read before the transaction; the enrolment row is
-    written before the order, so that the invoice-number lock (one per series, held
-    until commit) is taken as late as possible and a duplicate never reaches it.
+    Order of work: the policy is read before the transaction; in it, the session is
+    locked and checked, the order and the enrolment are written (a duplicate fails
+    there, long before the invoice number), then the audit entry; the invoice (the
+    number's lock, held until commit) and the emails quoting it come last.
     """
     policy.require(actor, Action.APPLY_FOR_SELF)
     if (session is None) == (course is None):
@@ -56,15 +63,12 @@ def enrollment_apply(
             session, course, entry = _take_session_seat(actor=actor, session=session, now=now)
         else:
             course, entry = _check_elearning_course(actor=actor, course=course), None
-        enrollment = _enrollment_create(
+        enrollment = _enrollment_new(
             actor=actor, course=course, session=session, now=now, tiers=tiers
         )
-        windows = cancellation_windows(tiers=tiers, first_day=first_day_of(enrollment))
-        enrollment.order = order_place(
-            buyer=actor,
-            lines=[LineSpec(line_description(enrollment), course.fee)],
-        )
-        enrollment.save(update_fields=["order"])
+        lines = [LineSpec(line_description(enrollment), course.fee)]
+        enrollment.order = order_create(buyer=actor, lines=lines)
+        _enrollment_save(enrollment)
         if entry is not None:  # a seat offered from the waiting list, or a free one found
             entry.state = WaitingListEntry.State.ACCEPTED
             entry.save(update_fields=["state"])
@@ -80,26 +84,37 @@ def enrollment_apply(
                 "waiting_list_entry": entry.pk if entry else None,
             },
         )
-        queue_application_emails(enrollment=enrollment, now=now, windows=windows)
+        windows = cancellation_windows(tiers=tiers, first_day=first_day_of(enrollment))
+        # From here on every other application waits for this one to commit.
+        invoice = order_invoice(order=enrollment.order, lines=lines)
+        queue_application_emails(enrollment=enrollment, now=now, windows=windows, invoice=invoice)
     return enrollment
 
 
 def _take_session_seat(*, actor, session: Session, now):
     """Lock the session, check it takes applications and has a seat for ``actor``.
 
-    Returns ``(session, course, open waiting-list entry of actor or None)``.
+    Returns ``(session, course, open waiting-list entry of actor or None)``. The
+    course is the one the caller read with ``session`` (the view, a moment ago) when
+    it is still the session's: the session lock does not cover the course row, so
+    reading it again would be no fresher in any way that matters.
     """
     locked = lock_rows(Session.objects.all(), [session.pk])
     if not locked:
         raise CourseNotOpen()
-    session = locked[0]
-    course = Course.objects.get(pk=session.course_id)
+    given, session = session, locked[0]
+    if given.course_id == session.course_id and Session.course.is_cached(given):
+        course = given.course
+    else:
+        course = Course.objects.get(pk=session.course_id)
     session.course = course
     if not course.is_published or not course.has_sessions:
         raise CourseNotOpen()
     check_session_open(session, now=now)
-    if has_live_enrollment(learner=actor, session=session):
-        raise AlreadyApplied()
+    # R-APPLY-1 (one live enrolment per learner and session) is checked by the insert
+    # itself (its partial unique constraint: ``_enrollment_save``), which saves a query
+    # on every application; only a full session asks first, so that someone who has
+    # applied already is told so rather than "full".
     entry = (
         WaitingListEntry.objects.filter(
             session=session,
@@ -119,6 +134,8 @@ def _take_session_seat(*, actor, session: Session, now):
     if holds_offer:
         taken -= 1  # the seat counted for the offer is the one this user takes
     if taken >= session.capacity:
+        if has_live_enrollment(learner=actor, session=session):
+            raise AlreadyApplied()
         raise SessionFull()
     return session, course, entry
 
@@ -147,16 +164,16 @@ def line_description(enrollment: Enrollment) -> str:
         }
 
 
-def _enrollment_create(
+def _enrollment_new(
     *, actor, course: Course, session: Session | None, now, tiers: list[dict]
 ) -> Enrollment:
-    """The live enrolment, without its order yet (the caller places it next)."""
+    """The live enrolment, not saved yet (the caller gives it its order first)."""
     starts_on = ends_on = None
     if session is None:
         starts_on, ends_on = elearning_access_window(
             ktime.tokyo_date(now), is_partner=course.is_partner, access_days=course.access_days
         )
-    enrollment = Enrollment(
+    return Enrollment(
         learner=actor,
         applicant=actor,
         course=course,
@@ -169,9 +186,15 @@ def _enrollment_create(
         access_ends_on=ends_on,
         cancellation_tiers=tiers,
     )
+
+
+def _enrollment_save(enrollment: Enrollment) -> None:
+    """Insert the enrolment; its partial unique constraints enforce R-APPLY-1 (for a
+    session, the session's lock makes the insert the check; for e-learning they are
+    the backstop of ``has_live_enrollment``). A duplicate is ``AlreadyApplied``: the
+    exception leaves the service's transaction at once, which rolls back as a whole
+    (no savepoint needed here)."""
     try:
-        with transaction.atomic():  # the partial unique constraints are the backstop
-            enrollment.save()
+        enrollment.save(force_insert=True)
     except IntegrityError as exc:
         raise AlreadyApplied() from exc
-    return enrollment

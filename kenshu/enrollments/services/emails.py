@@ -10,6 +10,7 @@ import datetime as dt
 
 from django.urls import reverse
 
+from kenshu.billing.models import Invoice
 from kenshu.cancellation.quoting import TierWindow
 from kenshu.core import time as ktime
 from kenshu.notifications.services import email_queue
@@ -68,14 +69,21 @@ def first_day_of(enrollment: Enrollment) -> dt.date:
 
 
 def queue_application_emails(
-    *, enrollment: Enrollment, now: dt.datetime, windows: list[TierWindow] | None = None
+    *,
+    enrollment: Enrollment,
+    now: dt.datetime,
+    windows: list[TierWindow] | None = None,
+    invoice: Invoice | None = None,
 ) -> None:
     """申込受付 at once; then the e-learning access notice (R-ELEARN-3) or the joining
-    instructions (受講案内), each scheduled for 09:00 JST. ``windows``: the dated
-    cancellation tiers, if the caller has them already."""
+    instructions (受講案内), each scheduled for 09:00 JST. For an enrolment created in
+    the caller's transaction (its emails' de-duplication keys are new). ``windows``:
+    the dated cancellation tiers, and ``invoice``: the order's invoice, if the caller
+    has them already."""
     learner = enrollment.learner
     order = enrollment.order
-    invoice = order.invoices.first()
+    if invoice is None:
+        invoice = order.invoices.first()
     context = _enrollment_context(enrollment)
     if windows is None:
         windows = cancellation_windows(
@@ -107,15 +115,17 @@ def queue_application_emails(
         context=context,
         related=enrollment,
         dedup_key=f"application_accepted:{enrollment.pk}",
+        new_dedup_key=True,
     )
     if enrollment.session_id:
-        queue_joining_instructions(enrollment=enrollment, now=now)
+        queue_joining_instructions(enrollment=enrollment, now=now, new=True)
     else:
-        queue_elearning_access_start(enrollment=enrollment)
+        queue_elearning_access_start(enrollment=enrollment, new=True)
 
 
-def queue_elearning_access_start(*, enrollment: Enrollment) -> None:
-    """R-ELEARN-3: the access notice, sent at 09:00 JST on the access start date."""
+def queue_elearning_access_start(*, enrollment: Enrollment, new: bool = False) -> None:
+    """R-ELEARN-3: the access notice, sent at 09:00 JST on the access start date.
+    ``new``: the enrolment was created in the caller's transaction."""
     learner = enrollment.learner
     email_queue(
         template="elearning_access_start",
@@ -124,6 +134,7 @@ def queue_elearning_access_start(*, enrollment: Enrollment) -> None:
         context=_enrollment_context(enrollment),
         related=enrollment,
         dedup_key=f"elearning_access_start:{enrollment.pk}",
+        new_dedup_key=new,
         send_after=ktime.tokyo_datetime(enrollment.access_starts_on, SEND_HOUR),
     )
 
@@ -136,8 +147,11 @@ def joining_instructions_send_after(first_day: dt.date, *, now: dt.datetime) -> 
     return max(at, now)
 
 
-def queue_joining_instructions(*, enrollment: Enrollment, now: dt.datetime) -> None:
-    """受講案内 for a classroom or live session, 7 days before (or at once)."""
+def queue_joining_instructions(
+    *, enrollment: Enrollment, now: dt.datetime, new: bool = False
+) -> None:
+    """受講案内 for a classroom or live session, 7 days before (or at once).
+    ``new``: the enrolment was created in the caller's transaction."""
     learner = enrollment.learner
     email_queue(
         template="joining_instructions",
@@ -146,6 +160,7 @@ def queue_joining_instructions(*, enrollment: Enrollment, now: dt.datetime) -> N
         context=_enrollment_context(enrollment),
         related=enrollment,
         dedup_key=f"joining_instructions:{enrollment.pk}",
+        new_dedup_key=new,
         send_after=joining_instructions_send_after(
             ktime.tokyo_date(enrollment.session.starts_at), now=now
         ),
