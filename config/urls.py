@@ -18,10 +18,15 @@ urlpatterns = [
     # (/apply/…, /purchase/…, /account/enrollments/, /account/invoices/).
     path("", include("kenshu.enrollments.urls")),
     path("", include("kenshu.billing.urls")),
+    path("", include("kenshu.inventory.urls")),  # /purchase/…, /account/inventory/, /account/group/
     path("staff/", include("kenshu.backoffice.urls")),
     path("staff/catalogue/", include("kenshu.catalog.staff_urls")),
     path("staff/invoices/", include("kenshu.billing.staff_urls")),
     path("staff/sessions/", include("kenshu.enrollments.staff_urls")),
+    path("staff/inventory/", include("kenshu.inventory.staff_urls")),
+    path("staff/requests/", include("kenshu.requests.staff_urls")),
+    path("staff/cancellation/", include("kenshu.cancellation.staff_urls")),
+    path("staff/migration/", include("kenshu.migration.staff_urls")),
     path("captcha/", include("captcha.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -33,6 +33,19 @@ PERMISSIONS = {
         "catalog.view_session",
         "requests.view_typechangerequest",
         "requests.decide_typechangerequest",
+        "requests.view_cancellationrequest",
+        "requests.add_cancellationrequest",
+        "requests.view_learnerchangerequest",
+        "requests.add_learnerchangerequest",
+        "requests.decide_learnerchangerequest",
+        "requests.view_datechangerequest",
+        "requests.add_datechangerequest",
+        "requests.decide_datechangerequest",
+        "inventory.view_inventoryitem",
+        "inventory.view_seat",
+        "inventory.change_seat",  # unassign / reassign (learner change)
+        "enrollments.change_enrollment",  # attendance, date change
+        "core.view_closureday",
         "enrollments.view_enrollment",
         "enrollments.view_waitinglistentry",
         "enrollments.change_waitinglistentry",
@@ -52,6 +65,12 @@ PERMISSIONS = {
         "billing.view_invoice",
         "billing.view_payment",
         "billing.add_payment",
+        "billing.view_refund",
+        "billing.pay_out_refund",
+        "requests.view_cancellationrequest",
+        "requests.decide_cancellationrequest",
+        "inventory.view_inventoryitem",
+        "inventory.view_seat",
         "cancellation.view_cancellationpolicy",
     ],
     ADMINISTRATOR: [
@@ -64,6 +83,8 @@ PERMISSIONS = {
         "enrollments.*",
         "billing.*",
         "cancellation.*",
+        "inventory.*",
+        "migration.*",
     ],
 }
 

@@ -181,3 +181,61 @@ class Payment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.invoice.number} {self.amount}"
+
+
+class Refund(models.Model):
+    """返金: money owed back to the payer of ``invoice`` (DOMAIN.md §9, §13).
+
+    Created with the credit note that cancels (part of) the invoice when the invoice
+    had been paid; ``pending`` until staff mark it paid out. Never edited otherwise.
+    """
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        PAID_OUT = "paid_out", _("Paid out")
+
+    invoice = models.ForeignKey(
+        Invoice,
+        verbose_name=_("original invoice"),
+        on_delete=models.PROTECT,
+        related_name="refunds",
+    )
+    credit_note = models.ForeignKey(
+        Invoice,
+        verbose_name=_("credit note"),
+        on_delete=models.PROTECT,
+        related_name="credit_refunds",
+    )
+    amount = models.PositiveIntegerField(_("amount (tax included)"))
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    state = models.CharField(
+        _("state"), max_length=20, choices=State.choices, default=State.PENDING
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    paid_out_on = models.DateField(_("paid out on"), null=True, blank=True)
+    paid_out_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("paid out by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("refund")
+        verbose_name_plural = _("refunds")
+        permissions = [("pay_out_refund", _("Can mark refunds as paid out"))]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gte=1), name="refund_amount_positive")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.credit_note.number} {self.amount}"

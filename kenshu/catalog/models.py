@@ -64,6 +64,17 @@ class Session(models.Model):
     capacity = models.PositiveIntegerField(_("capacity"), validators=[MinValueValidator(1)])
     deadline = models.DateTimeField(_("application deadline"))
     state = models.CharField(_("state"), max_length=20, choices=State.choices, default=State.OPEN)
+    # The provider's decision to hold (開催決定) or cancel (中止) the session (DOMAIN.md §3).
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decision_reason = models.TextField(_("reason"), blank=True, max_length=2000)
 
     class Meta:
         ordering = ["starts_at", "pk"]

@@ -75,6 +75,24 @@ class Enrollment(models.Model):
     #: The cancellation tiers in force when the seat was bought (R-CANCEL-1, issue 6).
     cancellation_tiers = models.JSONField(_("cancellation tiers"), default=list, blank=True)
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("cancelled by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    #: The day the cancellation was asked for (R-CANCEL-3): the quote's contact date.
+    cancellation_contact_date = models.DateField(
+        _("cancellation contact date"), null=True, blank=True
+    )
+    #: The cancellation fee charged (tax excluded), as quoted on the contact date.
+    cancellation_fee = models.PositiveIntegerField(_("cancellation fee"), null=True, blank=True)
+    cancellation_reason = models.CharField(_("cancellation reason"), max_length=200, blank=True)
+    #: Attendance and completion (DOMAIN.md §11), recorded by staff.
+    attendance_marked_at = models.DateTimeField(_("attendance marked at"), null=True, blank=True)
+    completed_on = models.DateField(_("completed on"), null=True, blank=True)
 
     class Meta:
         ordering = ["-applied_at", "-pk"]

@@ -13,23 +13,27 @@ the insert are one step for every other writer.
 from collections import Counter
 from collections.abc import Callable, Iterable
 
-from django.db.models import Count
+from django.db.models import Count, QuerySet
 from django.utils import timezone
 
-SeatCounter = Callable[[list[int]], dict[int, int]]
+#: Given session ids, a queryset of rows ``{"session_id": …, "n": …}``.
+SeatCounter = Callable[[list[int]], QuerySet]
 _extra_counters: list[SeatCounter] = []
 
 
 def register_seat_counter(counter: SeatCounter) -> None:
-    """Add a source of taken seats (e.g. the inventory app's live seats)."""
+    """Add a source of taken seats (e.g. the inventory app's live seats): a function
+    returning a ``values("session_id").annotate(n=Count(...))``-shaped queryset, which
+    is joined to the others in the one ``UNION ALL`` query."""
     if counter not in _extra_counters:
         _extra_counters.append(counter)
 
 
-def _own_counts(session_ids: list[int]) -> dict[int, int]:
-    """Live enrolments applied for oneself plus open waiting-list offers, per session,
-    in one query (``UNION ALL`` of the two counts): applying counts while it holds the
-    session's lock, so every round trip saved there counts."""
+def _counts(session_ids: list[int]) -> dict[int, int]:
+    """Live enrolments applied for oneself, open waiting-list offers and every
+    registered source (live inventory seats), per session, in one query (``UNION
+    ALL`` of the counts): applying counts while it holds the session's lock, so
+    every round trip saved there counts."""
     from .models import Enrollment, WaitingListEntry
 
     enrolled = (
@@ -52,8 +56,9 @@ def _own_counts(session_ids: list[int]) -> dict[int, int]:
         .values("session_id")
         .annotate(n=Count("pk"))
     )
+    extra = [counter(session_ids) for counter in _extra_counters]
     total: Counter[int] = Counter()
-    for row in enrolled.union(offered, all=True):
+    for row in enrolled.union(offered, *extra, all=True):
         total[row["session_id"]] += row["n"]
     return total
 
@@ -64,8 +69,7 @@ def seats_taken(session_ids: Iterable[int]) -> dict[int, int]:
     if not ids:
         return {}
     total: Counter[int] = Counter({pk: 0 for pk in ids})
-    for counter in (_own_counts, *_extra_counters):
-        total.update(counter(ids))
+    total.update(_counts(ids))
     return dict(total)
 
 

@@ -18,6 +18,9 @@ class RequestKind(models.TextChoices):
     """The kinds of request, as named in emails and lists (``kind`` in email contexts)."""
 
     TYPE_CHANGE = "type_change", _("User-type change request")
+    CANCELLATION = "cancellation", _("Cancellation request")
+    LEARNER_CHANGE = "learner_change", _("Learner change request")
+    DATE_CHANGE = "date_change", _("Date change request")
 
 
 class RequestState(models.TextChoices):
@@ -106,3 +109,135 @@ class TypeChangeRequest(BaseRequest):
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.user_id_text} → {self.requested_type}"
+
+
+class CancellationRequest(BaseRequest):
+    """申し込みキャンセル依頼 (R-CANCEL-2): cancel one inventory seat, a whole purchase
+    (``seat`` empty), or an enrolment. The text fields keep what the customer wrote
+    (prefilled where known); the fee is quoted on ``contact_date`` (R-CANCEL-3) and
+    what was charged is kept when staff process it."""
+
+    kind = RequestKind.CANCELLATION
+
+    item = models.ForeignKey(
+        "inventory.InventoryItem",
+        verbose_name=_("purchase"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cancellation_requests",
+    )
+    seat = models.ForeignKey(
+        "inventory.Seat",
+        verbose_name=_("seat"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cancellation_requests",
+        help_text=_("Empty: the whole purchase (every live seat)."),
+    )
+    enrollment = models.ForeignKey(
+        "enrollments.Enrollment",
+        verbose_name=_("enrolment"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cancellation_requests",
+    )
+    course_code = models.CharField(_("course code"), max_length=20)
+    course_title = models.CharField(_("course name"), max_length=200)
+    session_date = models.CharField(_("session date"), max_length=100, blank=True)
+    company_name = models.CharField(_("company name"), max_length=200, blank=True)
+    learner_name = models.CharField(_("learner name"), max_length=200, blank=True)
+    # Filled when processed: the fee charged (tax excluded) and the documents issued.
+    fee = models.PositiveIntegerField(_("cancellation fee"), null=True, blank=True)
+    fee_rate = models.PositiveSmallIntegerField(_("fee rate (%)"), null=True, blank=True)
+    credit_note = models.ForeignKey(
+        "billing.Invoice",
+        verbose_name=_("credit note"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    fee_invoice = models.ForeignKey(
+        "billing.Invoice",
+        verbose_name=_("fee invoice"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta(BaseRequest.Meta):
+        verbose_name = _("cancellation request")
+        verbose_name_plural = _("cancellation requests")
+        permissions = [("decide_cancellationrequest", _("Can process cancellation requests"))]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.course_code} {self.learner_name}"
+
+
+class LearnerChangeRequest(BaseRequest):
+    """受講者変更 (R-APPLY-5): the seat stays bought; staff unassign and assign the new
+    learner (an existing group learner, or a new colleague by name and email)."""
+
+    kind = RequestKind.LEARNER_CHANGE
+
+    seat = models.ForeignKey(
+        "inventory.Seat",
+        verbose_name=_("seat"),
+        on_delete=models.PROTECT,
+        related_name="learner_change_requests",
+    )
+    current_learner_name = models.CharField(_("current learner"), max_length=200, blank=True)
+    new_learner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("new learner"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    new_learner_name = models.CharField(_("new learner name"), max_length=200)
+    new_learner_kana = models.CharField(_("new learner kana"), max_length=200, blank=True)
+    new_learner_email = models.EmailField(_("new learner email"))
+
+    class Meta(BaseRequest.Meta):
+        verbose_name = _("learner change request")
+        verbose_name_plural = _("learner change requests")
+        permissions = [("decide_learnerchangerequest", _("Can process learner change requests"))]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.current_learner_name} → {self.new_learner_name}"
+
+
+class DateChangeRequest(BaseRequest):
+    """日程変更 (R-APPLY-5): move an enrolment (self-applied or assigned) to another
+    session of the same course when seats allow; a fee difference is its own document."""
+
+    kind = RequestKind.DATE_CHANGE
+
+    enrollment = models.ForeignKey(
+        "enrollments.Enrollment",
+        verbose_name=_("enrolment"),
+        on_delete=models.PROTECT,
+        related_name="date_change_requests",
+    )
+    target_session = models.ForeignKey(
+        "catalog.Session",
+        verbose_name=_("requested session"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    preferred_dates = models.CharField(_("preferred dates"), max_length=300, blank=True)
+
+    class Meta(BaseRequest.Meta):
+        verbose_name = _("date change request")
+        verbose_name_plural = _("date change requests")
+        permissions = [("decide_datechangerequest", _("Can process date change requests"))]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.enrollment}"
