@@ -47,8 +47,11 @@ class InventoryItem(models.Model):
     order = models.ForeignKey(
         "billing.Order",
         verbose_name=_("order"),
+        null=True,
+        blank=True,
         on_delete=models.PROTECT,
         related_name="inventory_items",
+        help_text=_("Empty for seats carried over from the legacy system (R-MIGRATE-2)."),
     )
     #: The cancellation tiers in force when the seats were bought (R-CANCEL-1).
     cancellation_tiers = models.JSONField(_("cancellation tiers"), default=list, blank=True)
