@@ -4,7 +4,7 @@ edited or deleted by hand; corrections are credit notes and fee invoices."""
 
 from django.contrib import admin
 
-from .models import Invoice, InvoiceCounter, InvoiceLine, Order, OrderLine, Payment
+from .models import Invoice, InvoiceCounter, InvoiceLine, Order, OrderLine, Payment, Refund
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -78,3 +78,14 @@ class PaymentAdmin(ReadOnlyAdmin):
 @admin.register(InvoiceCounter)
 class InvoiceCounterAdmin(ReadOnlyAdmin):
     list_display = ["series", "last_number"]
+
+
+@admin.register(Refund)
+class RefundAdmin(ReadOnlyAdmin):
+    """Refunds are made by cancellations and paid out on /staff/invoices/refunds/."""
+
+    list_display = ["credit_note", "invoice", "amount", "state", "created_at", "paid_out_on"]
+    list_filter = ["state"]
+    search_fields = ["invoice__number", "credit_note__number"]
+    list_select_related = ["invoice", "credit_note"]
+    date_hierarchy = "created_at"

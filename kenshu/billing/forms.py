@@ -5,8 +5,8 @@ from django.utils.translation import gettext_lazy as _
 
 from kenshu.core.forms import BootstrapFormMixin
 
-from .models import Payment
-from .selectors import STAFF_STATE_FILTERS
+from .models import Payment, Refund
+from .selectors import REFUND_STATE_FILTERS, STAFF_STATE_FILTERS
 
 #: The staff list's state filter: the stored states, and overdue (derived).
 STATE_LABELS = {
@@ -48,6 +48,33 @@ class PaymentForm(BootstrapFormMixin, forms.Form):
     )
     method = forms.ChoiceField(
         label=_("Method"),
-        choices=Payment.Method.choices,
+        # An offset is recorded by a cancellation (kenshu.billing.refunds), never by hand.
+        choices=[c for c in Payment.Method.choices if c[0] != Payment.Method.OFFSET],
         initial=Payment.Method.BANK_TRANSFER,
+    )
+
+
+class RefundFilterForm(BootstrapFormMixin, forms.Form):
+    """The staff refund list: by state."""
+
+    state = forms.ChoiceField(
+        label=_("State"),
+        choices=[
+            ("", _("All states")),
+            *((s.value, s.label) for s in Refund.State if s in REFUND_STATE_FILTERS),
+        ],
+        required=False,
+    )
+
+
+class RefundPayOutForm(BootstrapFormMixin, forms.Form):
+    """Record that a refund was paid out (a confirmation is asked for)."""
+
+    paid_out_on = forms.DateField(
+        label=_("Paid out on"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    confirm = forms.BooleanField(
+        label=_("I confirm that this amount has been transferred to the customer."),
+        required=True,
     )

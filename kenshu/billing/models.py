@@ -164,6 +164,9 @@ class Payment(models.Model):
         BANK_TRANSFER = "bank_transfer", _("Bank transfer")
         CASH = "cash", _("Cash")
         OTHER = "other", _("Other")
+        #: A cancellation fee settled from money already paid on the original invoice
+        #: (recorded by the cancellation, never by hand: ``kenshu.billing.refunds``).
+        OFFSET = "offset", _("Offset against the amount already paid")
 
     invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="payments")
     received_on = models.DateField(_("received on"))

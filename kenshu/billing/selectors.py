@@ -6,7 +6,7 @@ from django.db.models import Prefetch, Q, QuerySet, Sum
 
 from kenshu.core.time import tokyo_date
 
-from .models import Invoice, Order, Payment
+from .models import Invoice, Order, Payment, Refund
 
 #: The filters of the staff list: the stored states, and overdue (derived).
 STAFF_STATE_FILTERS = ("issued", "paid", "overdue", "credited")
@@ -79,9 +79,31 @@ def invoice_for_staff(*, number: str) -> Invoice:
             "lines",
             Prefetch("payments", queryset=Payment.objects.select_related("recorded_by")),
             Prefetch("corrections", queryset=Invoice.objects.order_by("issued_on", "pk")),
+            Prefetch("refunds", queryset=Refund.objects.select_related("credit_note")),
         )
         .get(number=number)
     )
+
+
+#: The filters of the staff refund list.
+REFUND_STATE_FILTERS = (Refund.State.PENDING, Refund.State.PAID_OUT)
+
+
+def refunds_for_staff(*, state: str = "") -> QuerySet[Refund]:
+    """Every refund (optionally of one state), newest first, with what the list shows."""
+    qs = Refund.objects.select_related(
+        "invoice__order__buyer", "credit_note", "created_by", "paid_out_by"
+    )
+    if state:
+        qs = qs.filter(state=state)
+    return qs.order_by("-created_at", "-pk")
+
+
+def refund_for_staff(*, pk: int) -> Refund:
+    """One refund with its invoice, credit note and payer (raises ``DoesNotExist``)."""
+    return Refund.objects.select_related(
+        "invoice__order__buyer", "credit_note", "created_by", "paid_out_by"
+    ).get(pk=pk)
 
 
 def paid_amount(invoice: Invoice) -> int:
@@ -90,3 +112,19 @@ def paid_amount(invoice: Invoice) -> int:
     if "payments" in cache:
         return sum(payment.amount for payment in cache["payments"])
     return invoice.payments.aggregate(total=Sum("amount"))["total"] or 0
+
+
+def credited_amount(invoice: Invoice) -> int:
+    """How much of ``invoice`` its credit notes have credited, tax included, as a
+    positive amount (uses a prefetch of ``corrections`` if present)."""
+    cache = getattr(invoice, "_prefetched_objects_cache", {})
+    if "corrections" in cache:
+        return -sum(
+            note.total for note in cache["corrections"] if note.kind == Invoice.Kind.CREDIT_NOTE
+        )
+    return -(
+        invoice.corrections.filter(kind=Invoice.Kind.CREDIT_NOTE).aggregate(total=Sum("total"))[
+            "total"
+        ]
+        or 0
+    )

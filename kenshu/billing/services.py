@@ -29,7 +29,6 @@ from typing import NamedTuple, Protocol
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Sum
 from django.utils.translation import gettext_lazy as _
 
 from kenshu.audit.services import audit_log
@@ -46,7 +45,7 @@ from .models import (
     Payment,
     PaymentMethod,
 )
-from .selectors import paid_amount
+from .selectors import credited_amount, paid_amount
 
 #: The prefix of each kind's number series: "INV-2026-000001".
 SERIES_PREFIX = {
@@ -230,9 +229,14 @@ def invoice_issue(
 
     - ``lines`` are given with positive prices. A credit note stores them negated
       (it gives money back) and must refer to the ``original`` invoice (or fee
-      invoice) of the same order; together the credit notes of an invoice never
-      exceed it, and the original becomes ``credited``. A fee invoice may refer
-      to the invoice whose cancellation it charges for.
+      invoice) of the same order. It may credit part of it (e.g. one seat of
+      three): together the credit notes of an invoice never exceed its base per
+      tax rate. Its tax is computed on its own lines, rounded down, except that
+      the note which credits the last of a rate's base takes the rest of that
+      rate's tax, so that the credit notes of an invoice add up to it to the yen.
+      The original becomes ``credited`` once all of it is credited (before that,
+      ``paid`` when the payments cover what is left). A fee invoice may refer to
+      the invoice whose cancellation it charges for.
     - The number is the next of the kind's series for the issue year
       ("INV-2026-000001", "CRN-…", "FEE-…"), taken from its ``InvoiceCounter``
       row under a lock held until the caller's transaction ends.
@@ -261,13 +265,14 @@ def invoice_issue(
     # or Busy can stop it, and the caller's transaction then rolls back as a whole.
     with transaction.atomic(savepoint=credit_note):
         if credit_note:
-            original = _lock_creditable(original, order=order, lines=lines)
+            original, credit = _lock_creditable(original, order=order, lines=lines)
             lines = [
                 LineSpec(line.description, -line.unit_price, line.quantity, line.tax_rate)
                 for line in lines
             ]
-
-        breakdown = tax_breakdown(lines)
+            breakdown = credit.breakdown
+        else:
+            breakdown = tax_breakdown(lines)
         subtotal = sum(item.base for item in breakdown)
         tax = sum(item.tax for item in breakdown)
         if credit_note:
@@ -321,8 +326,7 @@ def invoice_issue(
             line.invoice = invoice  # the saved invoice's id
         InvoiceLine.objects.bulk_create(invoice_lines)
         if kind == Invoice.Kind.CREDIT_NOTE:
-            Invoice.objects.filter(pk=original.pk).update(state=Invoice.State.CREDITED)
-            original.state = Invoice.State.CREDITED
+            _after_credit(original, credit)
         audit_log(
             actor=actor,
             action="invoice.issued",
@@ -364,33 +368,86 @@ def _bump_counter(series: str) -> int | None:
     return row[0] if row else None
 
 
-def _lock_creditable(original: Invoice, *, order: Order, lines: list[LineSpec]) -> Invoice:
+class _Credit(NamedTuple):
+    """What a credit note credits: its (negative) subtotals per rate, and whether
+    the original is credited in full with it."""
+
+    breakdown: list[TaxSubtotal]
+    completes: bool
+
+
+def credit_breakdown(original: Invoice, lines: Iterable[_Line]) -> _Credit:
+    """The subtotals per rate (negative) of a credit note of ``lines`` (positive
+    prices) against ``original``, after the credit notes it already has.
+
+    Tax per rate is the lines' base × rate rounded down; the note that credits the
+    last of a rate's base takes what is left of that rate's tax instead (so that the
+    notes together mirror the original to the yen). Raises ``InvalidState``
+    (``credit_exceeds_invoice``) when a rate's base would be credited beyond the
+    original's. Two queries (the original's lines, the earlier notes' lines).
+    """
+    original_rates = {item.rate: item for item in tax_breakdown(original.lines.all())}
+    credited_base: dict[int, int] = {}
+    credited_tax: dict[int, int] = {}
+    earlier = Invoice.objects.filter(original=original, kind=Invoice.Kind.CREDIT_NOTE)
+    for note in earlier.prefetch_related("lines"):
+        for item in tax_breakdown(note.lines.all()):
+            credited_base[item.rate] = credited_base.get(item.rate, 0) - item.base
+            credited_tax[item.rate] = credited_tax.get(item.rate, 0) - item.tax
+    result = []
+    for item in tax_breakdown(lines):
+        whole = original_rates.get(item.rate)
+        left_base = (whole.base if whole else 0) - credited_base.get(item.rate, 0)
+        if item.base > left_base:
+            credited = sum(-note.total for note in earlier)
+            amount = sum(i.base + i.tax for i in tax_breakdown(lines))
+            raise InvalidState(
+                _(
+                    "Invoice %(number)s cannot be credited ¥%(amount)s: only ¥%(left)s of it "
+                    "is left to credit."
+                ),
+                code="credit_exceeds_invoice",
+                number=original.number,
+                amount=f"{amount:,}",
+                left=f"{original.total - credited:,}",
+            )
+        tax = item.tax
+        if whole is not None and item.base == left_base:  # the last of this rate
+            tax = whole.tax - credited_tax.get(item.rate, 0)
+        credited_base[item.rate] = credited_base.get(item.rate, 0) + item.base
+        result.append(TaxSubtotal(rate=item.rate, base=-item.base, tax=-tax))
+    completes = all(
+        credited_base.get(rate, 0) == whole.base for rate, whole in original_rates.items()
+    )
+    return _Credit(breakdown=result, completes=completes)
+
+
+def _lock_creditable(
+    original: Invoice, *, order: Order, lines: list[LineSpec]
+) -> tuple[Invoice, _Credit]:
     """Lock ``original`` and check that ``lines`` may still be credited against it."""
     (original,) = lock_rows(Invoice.objects.all(), [original.pk])
     if original.kind == Invoice.Kind.CREDIT_NOTE:
         raise InvalidState(_("A credit note cannot be credited."))
     if original.order_id != order.pk:
         raise ValueError("the original invoice belongs to another order")
-    credited = -(
-        Invoice.objects.filter(original=original, kind=Invoice.Kind.CREDIT_NOTE).aggregate(
-            total=Sum("total")
-        )["total"]
-        or 0
-    )
-    breakdown = tax_breakdown(lines)
-    amount = sum(item.base + item.tax for item in breakdown)
-    if credited + amount > original.total:
-        raise InvalidState(
-            _(
-                "Invoice %(number)s cannot be credited ¥%(amount)s: only ¥%(left)s of it "
-                "is left to credit."
-            ),
-            code="credit_exceeds_invoice",
-            number=original.number,
-            amount=f"{amount:,}",
-            left=f"{original.total - credited:,}",
-        )
-    return original
+    return original, credit_breakdown(original, lines)
+
+
+def _after_credit(original: Invoice, credit: _Credit) -> None:
+    """The original's state after a credit note (nothing else of it changes):
+    ``credited`` when credited in full; ``paid`` when it was awaiting payment and
+    the payments already cover what is left of it."""
+    if credit.completes:
+        state = Invoice.State.CREDITED
+    elif original.state == Invoice.State.ISSUED and paid_amount(original) >= (
+        original.total - credited_amount(original)
+    ):
+        state = Invoice.State.PAID
+    else:
+        return
+    Invoice.objects.filter(pk=original.pk).update(state=state)
+    original.state = state
 
 
 # --- payments ---------------------------------------------------------------------------
@@ -406,15 +463,16 @@ def payment_record(
 ) -> Payment:
     """Record money received against ``invoice`` (staff with ``billing.add_payment``).
 
-    Once the payments reach the invoice's total it becomes ``paid``. Refused with
+    Once the payments reach what is left of the invoice's total (its total less
+    its credit notes) it becomes ``paid``. Refused with
     a ``DomainError``: a non-positive amount, more than is outstanding, a date in
     the future, a credit note, or an invoice that is already paid or credited.
     Audits ``payment.recorded``.
     """
     if not actor.has_perm("billing.add_payment"):
         raise NotPermitted()
-    if method not in Payment.Method.values:
-        raise ValueError(f"unknown payment method {method!r}")
+    if method not in Payment.Method.values or method == Payment.Method.OFFSET:
+        raise ValueError(f"not a payment method staff record: {method!r}")
     if amount <= 0:
         raise DomainError(_("The amount must be more than zero."), code="amount_not_positive")
     if received_on > tokyo_date():
@@ -432,7 +490,7 @@ def payment_record(
             )
         if invoice.state == Invoice.State.PAID:
             raise InvalidState(_("Invoice %(number)s is already paid."), number=invoice.number)
-        outstanding = invoice.total - paid_amount(invoice)
+        outstanding = invoice.total - paid_amount(invoice) - credited_amount(invoice)
         if amount > outstanding:
             raise DomainError(
                 _("¥%(amount)s is more than the ¥%(outstanding)s outstanding."),

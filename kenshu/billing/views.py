@@ -7,6 +7,9 @@ with ``billing.view_invoice`` (anyone else gets a 404, as if it did not exist).
 Staff (``/staff/invoices/``, ``billing.view_invoice``): the list, filtered by
 state (overdue derived) and searched; the detail with its payments
 (``billing.view_payment``) and the "record payment" form (``billing.add_payment``).
+
+Refunds (``/staff/invoices/refunds/``, ``billing.view_refund``): the list by state;
+"mark paid out" (``billing.pay_out_refund``) asks for the date and a confirmation.
 """
 
 from django.contrib import messages
@@ -24,13 +27,15 @@ from kenshu.core.exceptions import DomainError
 from kenshu.core.time import tokyo_date
 
 from . import selectors
-from .forms import InvoiceSearchForm, PaymentForm
-from .models import Invoice
+from .forms import InvoiceSearchForm, PaymentForm, RefundFilterForm, RefundPayOutForm
+from .models import Invoice, Refund
 from .pdf import invoice_pdf as render_invoice_pdf
+from .refunds import PAY_OUT_PERMISSION, refund_pay_out
 from .services import invoice_is_overdue, payment_record, tax_breakdown
 
 MY_INVOICES_PER_PAGE = 20
 STAFF_INVOICES_PER_PAGE = 50
+STAFF_REFUNDS_PER_PAGE = 50
 
 
 def _page_with_overdue(queryset, per_page: int, number):
@@ -97,6 +102,7 @@ def staff_invoice_detail(request, number: str):
     staff = request.user
     payable = invoice.kind != Invoice.Kind.CREDIT_NOTE and invoice.state == Invoice.State.ISSUED
     paid = selectors.paid_amount(invoice)
+    credited = selectors.credited_amount(invoice)  # from the prefetched corrections
 
     if request.method == "POST":
         require_perms(staff, "billing.add_payment")
@@ -114,7 +120,9 @@ def staff_invoice_detail(request, number: str):
                 )
                 return redirect("billing_staff:invoice_detail", number=invoice.number)
     elif payable and staff.has_perm("billing.add_payment"):
-        form = PaymentForm(initial={"amount": invoice.total - paid, "received_on": tokyo_date()})
+        form = PaymentForm(
+            initial={"amount": invoice.total - paid - credited, "received_on": tokyo_date()}
+        )
     else:
         form = None
 
@@ -126,10 +134,61 @@ def staff_invoice_detail(request, number: str):
             "overdue": invoice_is_overdue(invoice),
             "breakdown": tax_breakdown(invoice.lines.all()),
             "paid": paid,
-            "outstanding": invoice.total - paid if payable else 0,
+            "credited": credited,
+            "outstanding": invoice.total - paid - credited if payable else 0,
             "payments": (
                 invoice.payments.all() if staff.has_perm("billing.view_payment") else None
             ),
             "form": form,
         },
+    )
+
+
+@staff_required("billing.view_refund")
+@require_http_methods(["GET"])
+def staff_refund_list(request):
+    """/staff/invoices/refunds/: every refund, by state (pending, paid out), newest first."""
+    form = RefundFilterForm(request.GET or None)
+    state = form.cleaned_data.get("state", "") if form.is_valid() else ""
+    page = Paginator(selectors.refunds_for_staff(state=state), STAFF_REFUNDS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "backoffice/billing/refund_list.html",
+        {"form": form, "page": page, "may_pay_out": request.user.has_perm(PAY_OUT_PERMISSION)},
+    )
+
+
+@staff_required("billing.view_refund", PAY_OUT_PERMISSION)
+@require_http_methods(["GET", "POST"])
+def staff_refund_pay_out(request, pk: int):
+    """/staff/invoices/refunds/<id>/pay-out/: confirm that a pending refund was paid out
+    (the date and a confirmation), then back to the list."""
+    try:
+        refund = selectors.refund_for_staff(pk=pk)
+    except Refund.DoesNotExist as exc:
+        raise Http404 from exc
+    if request.method == "POST":
+        form = RefundPayOutForm(request.POST)
+        if form.is_valid():
+            try:
+                refund_pay_out(
+                    actor=request.user,
+                    refund=refund,
+                    paid_out_on=form.cleaned_data["paid_out_on"],
+                )
+            except DomainError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(
+                    request,
+                    _("The refund of ¥%(amount)s (%(number)s) is recorded as paid out.")
+                    % {"amount": f"{refund.amount:,}", "number": refund.credit_note.number},
+                )
+                return redirect("billing_staff:refund_list")
+    else:
+        form = RefundPayOutForm(initial={"paid_out_on": tokyo_date()})
+    return render(
+        request, "backoffice/billing/refund_pay_out.html", {"refund": refund, "form": form}
     )

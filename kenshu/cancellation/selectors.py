@@ -55,3 +55,15 @@ def quote_for(
 def tier_schedule_for(*, tiers: Iterable[Tier | Mapping], first_day: dt.date) -> list[TierWindow]:
     """``tier_schedule()`` with the provider's calendar (closure days from the database)."""
     return tier_schedule(tiers=tiers, first_day=first_day, calendar=business_calendar())
+
+
+def enrollment_for_canceller(*, user, pk: int):
+    """The enrolment ``pk`` of which ``user`` is the learner, with what the cancel page
+    shows (raises ``Enrollment.DoesNotExist`` for anyone else's, as if it did not exist)."""
+    from kenshu.enrollments.models import Enrollment
+
+    if not user.is_authenticated:
+        raise Enrollment.DoesNotExist(pk)
+    return Enrollment.objects.select_related(
+        "course", "session", "order", "learner", "applicant__organisation"
+    ).get(pk=pk, learner=user)

@@ -3,6 +3,8 @@
 
 from django.urls import path
 
+from kenshu.cancellation import views as cancellation_views
+
 from . import views
 
 app_name = "enrollments"
@@ -27,4 +29,15 @@ urlpatterns = [
     path("apply/course/<str:code>/", views.apply_course, name="apply_course"),
     path("apply/done/<str:number>/", views.apply_done, name="apply_done"),
     path("account/enrollments/", views.my_enrollments, name="my_enrollments"),
+    # Cancelling one's own enrolment (R-CANCEL-1, R-CANCEL-5): kenshu.cancellation's views.
+    path(
+        "account/enrollments/<int:pk>/cancel/",
+        cancellation_views.enrollment_cancel_page,
+        name="cancel",
+    ),
+    path(
+        "account/enrollments/<int:pk>/cancel/done/",
+        cancellation_views.enrollment_cancel_done,
+        name="cancel_done",
+    ),
 ]

@@ -8,7 +8,9 @@
   session; ``…/waiting-list/withdraw/`` (POST): leave it.
 - ``/apply/done/<order number>/``: the completion page (the buyer's only).
 - ``/apply/session/<id>/calendar.ics``: the session as an iCalendar file.
-- ``/account/enrollments/``: the user's enrolments, paginated.
+- ``/account/enrollments/``: the user's enrolments, paginated, each with its "cancel"
+  button or the reason there is none (``/account/enrollments/<id>/cancel/`` is
+  ``kenshu.cancellation.views``).
 """
 
 from django.conf import settings
@@ -26,6 +28,7 @@ from kenshu.accounts import policy
 from kenshu.accounts.policy import Action
 from kenshu.billing.models import Order
 from kenshu.billing.services import tax_breakdown
+from kenshu.cancellation.checks import customer_cancel_refusal
 from kenshu.catalog.models import Course, Session
 from kenshu.core.exceptions import DomainError
 
@@ -53,6 +56,11 @@ def _refuse_post_unless_allowed(user) -> None:
 @require_http_methods(["GET", "POST"])
 def apply_session(request, pk: int):
     """Apply for a classroom or live session (R-APPLY-1)."""
+    if request.method == "POST":
+        # The service locks the session and reads it (with its course) in one
+        # statement: no read before it here. A session that does not exist or is not
+        # open is refused with its message, and the confirmation page says 404.
+        return _apply(request, session_id=pk)
     return _apply(request, session=_session_or_404(pk))
 
 
@@ -70,12 +78,20 @@ def apply_course(request, code: str):
     return _apply(request, course=course)
 
 
-def _apply(request, *, session: Session | None = None, course: Course | None = None):
+def _apply(
+    request,
+    *,
+    session: Session | None = None,
+    course: Course | None = None,
+    session_id: int | None = None,
+):
     user = request.user
     if request.method == "POST":
         _refuse_post_unless_allowed(user)
         try:
-            enrollment = services.enrollment_apply(actor=user, session=session, course=course)
+            enrollment = services.enrollment_apply(
+                actor=user, session=session, course=course, session_id=session_id
+            )
         except DomainError as exc:
             messages.error(request, str(exc))
             return redirect(request.path)
@@ -153,10 +169,18 @@ def apply_done(request, number: str):
 @login_required
 @require_GET
 def my_enrollments(request):
-    """My Account → enrolments (R-ACCT-5): state, dates, e-learning access, invoice."""
-    page = Paginator(selectors.enrollments_of(user=request.user), MY_ENROLLMENTS_PER_PAGE).get_page(
-        request.GET.get("page")
-    )
+    """My Account → enrolments (R-ACCT-5): state, dates, e-learning access, invoice, and
+    a "cancel" button where the user may cancel (R-CANCEL-1), or why not and whom to ask
+    (``enrollment.cancel_refusal``; the applicant comes with the same query)."""
+    user = request.user
+    enrollments = selectors.enrollments_of(user=user).select_related("applicant__organisation")
+    page = Paginator(enrollments, MY_ENROLLMENTS_PER_PAGE).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    now = timezone.now()
+    for enrollment in page.object_list:
+        enrollment.cancel_refusal = customer_cancel_refusal(
+            user=user, enrollment=enrollment, now=now
+        )
     return render(request, "enrollments/my_enrollments.html", {"page": page})
 
 

@@ -98,13 +98,43 @@ def test_a_date_received_in_the_future_is_refused(accountant, invoice):
     assert refused.value.code == "received_in_future"
 
 
-def test_a_credited_invoice_takes_no_payment(accountant, invoice):
-    invoice_issue(
-        order=invoice.order, lines=[LineSpec("研修", 30_000)], kind="credit_note", original=invoice
+def credit_all(invoice):
+    """A credit note of every line of ``invoice``: it becomes credited."""
+    return invoice_issue(
+        order=invoice.order,
+        lines=[
+            LineSpec(line.description, line.unit_price, line.quantity, line.tax_rate)
+            for line in invoice.lines.all()
+        ],
+        kind="credit_note",
+        original=invoice,
     )
+
+
+def test_a_credited_invoice_takes_no_payment(accountant, invoice):
+    credit_all(invoice)
     with pytest.raises(InvalidState):
         record(accountant, invoice, 100)
     assert not Payment.objects.exists()
+
+
+def test_a_partly_credited_invoice_is_paid_by_what_is_left_of_it(accountant, invoice):
+    invoice_issue(
+        order=invoice.order, lines=[LineSpec("研修", 30_000)], kind="credit_note", original=invoice
+    )
+    invoice.refresh_from_db()
+    assert invoice.state == Invoice.State.ISSUED  # 33,000 of 59,400 credited: not all of it
+    with pytest.raises(DomainError) as refused:
+        record(accountant, invoice, 26_401)
+    assert refused.value.code == "overpayment"
+    record(accountant, invoice, 26_400)  # 59,400 - 33,000
+    invoice.refresh_from_db()
+    assert invoice.state == Invoice.State.PAID
+
+
+def test_staff_never_record_an_offset_by_hand(accountant, invoice):
+    with pytest.raises(ValueError):
+        record(accountant, invoice, 100, method=Payment.Method.OFFSET)
 
 
 def test_a_paid_invoice_takes_no_further_payment(accountant, invoice):
@@ -150,9 +180,7 @@ def test_a_paid_invoice_is_never_overdue(accountant, invoice):
 
 
 def test_a_credited_invoice_and_a_credit_note_are_never_overdue(invoice):
-    credit = invoice_issue(
-        order=invoice.order, lines=[LineSpec("研修", 30_000)], kind="credit_note", original=invoice
-    )
+    credit = credit_all(invoice)
     invoice.refresh_from_db()
     assert not invoice_is_overdue(invoice, TODAY)
     assert not invoice_is_overdue(credit, TODAY)

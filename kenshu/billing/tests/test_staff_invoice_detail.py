@@ -134,7 +134,10 @@ def test_a_payment_against_a_credited_invoice_is_refused_with_a_form_error(
     client, accountant, invoice
 ):
     invoice_issue(
-        order=invoice.order, lines=[LineSpec("研修", 30_000)], kind="credit_note", original=invoice
+        order=invoice.order,
+        lines=[LineSpec("研修", 30_000), LineSpec("教材", 8_000, 3)],  # all of it
+        kind="credit_note",
+        original=invoice,
     )
     client.force_login(accountant)
     assert client.get(url(invoice)).context["form"] is None  # no form offered
@@ -228,6 +231,6 @@ def test_the_page_costs_the_same_number_of_queries_for_1_and_6_payments(
         )
     client.force_login(accountant)
     # session, user, permissions (user, groups), invoice (+ order, buyer, original),
-    # lines, payments (+ recorded_by), corrections
-    with django_assert_num_queries(8):
+    # lines, payments (+ recorded_by), corrections, refunds (+ credit notes)
+    with django_assert_num_queries(9):
         client.get(url(invoice))
