@@ -2,8 +2,8 @@
 
 Each kind is its own model on a shared abstract base, so that each can hold
 the references it needs (a user, an enrolment, an inventory seat) with real
-foreign keys. This issue builds the type-change request; cancellation,
-learner-change and date-change requests follow the same base.
+foreign keys: type change (R-TYPE-4), cancellation (R-CANCEL-2), learner change
+and date change (R-APPLY-5). See docs/requests.md.
 """
 
 from django.conf import settings
@@ -173,9 +173,36 @@ class CancellationRequest(BaseRequest):
         verbose_name = _("cancellation request")
         verbose_name_plural = _("cancellation requests")
         permissions = [("decide_cancellationrequest", _("Can process cancellation requests"))]
+        constraints = [
+            # One open request per seat, per whole purchase and per enrolment (the
+            # service also refuses a seat request while its purchase has one, and back).
+            models.UniqueConstraint(
+                fields=["seat"],
+                condition=Q(state="open", seat__isnull=False),
+                name="one_open_cancellation_request_per_seat",
+            ),
+            models.UniqueConstraint(
+                fields=["item"],
+                condition=Q(state="open", seat__isnull=True, item__isnull=False),
+                name="one_open_cancellation_request_per_purchase",
+            ),
+            models.UniqueConstraint(
+                fields=["enrollment"],
+                condition=Q(state="open", enrollment__isnull=False),
+                name="one_open_cancellation_request_per_enrollment",
+            ),
+            models.CheckConstraint(
+                condition=Q(item__isnull=False) | Q(enrollment__isnull=False),
+                name="cancellation_request_has_a_target",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.course_code} {self.learner_name}"
+
+    @property
+    def is_whole_purchase(self) -> bool:
+        return self.item_id is not None and self.seat_id is None
 
 
 class LearnerChangeRequest(BaseRequest):
@@ -202,14 +229,39 @@ class LearnerChangeRequest(BaseRequest):
     new_learner_name = models.CharField(_("new learner name"), max_length=200)
     new_learner_kana = models.CharField(_("new learner kana"), max_length=200, blank=True)
     new_learner_email = models.EmailField(_("new learner email"))
+    # A new colleague's name as entered (to create its account when staff process).
+    new_last_name = models.CharField(_("family name"), max_length=150, blank=True)
+    new_first_name = models.CharField(_("given name"), max_length=150, blank=True)
+    new_last_name_kana = models.CharField(_("family name (kana)"), max_length=150, blank=True)
+    new_first_name_kana = models.CharField(_("given name (kana)"), max_length=150, blank=True)
+    #: The learner the seat went to when staff processed the request.
+    assigned_learner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("learner assigned"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
 
     class Meta(BaseRequest.Meta):
         verbose_name = _("learner change request")
         verbose_name_plural = _("learner change requests")
         permissions = [("decide_learnerchangerequest", _("Can process learner change requests"))]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["seat"],
+                condition=Q(state="open"),
+                name="one_open_learner_change_request_per_seat",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.current_learner_name} → {self.new_learner_name}"
+
+    @property
+    def is_new_colleague(self) -> bool:
+        return self.new_learner_id is None
 
 
 class DateChangeRequest(BaseRequest):
@@ -233,11 +285,35 @@ class DateChangeRequest(BaseRequest):
         related_name="+",
     )
     preferred_dates = models.CharField(_("preferred dates"), max_length=300, blank=True)
+    #: The enrolment's session when the request was made, and the one staff moved it to.
+    from_session = models.ForeignKey(
+        "catalog.Session",
+        verbose_name=_("session at the time of the request"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    moved_to = models.ForeignKey(
+        "catalog.Session",
+        verbose_name=_("moved to"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
 
     class Meta(BaseRequest.Meta):
         verbose_name = _("date change request")
         verbose_name_plural = _("date change requests")
         permissions = [("decide_datechangerequest", _("Can process date change requests"))]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enrollment"],
+                condition=Q(state="open"),
+                name="one_open_date_change_request_per_enrollment",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.enrollment}"

@@ -1,4 +1,4 @@
-"""Template helpers of requests: kind labels (emails, lists) and ISO dates from contexts."""
+"""Template helpers of requests: kind labels (emails, lists), ISO dates from contexts, yen."""
 
 import datetime as dt
 
@@ -27,3 +27,27 @@ def iso_date(value):
         return dt.date.fromisoformat(str(value))
     except ValueError:
         return value
+
+
+@register.filter(expects_localtime=False)
+def iso_datetime(value):
+    """``"2026-05-11T01:00:00+00:00"`` → an aware datetime (``|date`` shows it in
+    Asia/Tokyo); anything else as it is."""
+    if isinstance(value, dt.datetime):
+        return value
+    try:
+        return dt.datetime.fromisoformat(str(value))
+    except ValueError:
+        return value
+
+
+@register.filter
+def yen(value) -> str:
+    """12345 → 「12,345円」 ("12,345 yen")."""
+    from django.utils.translation import gettext
+
+    try:
+        amount = int(value)
+    except (TypeError, ValueError):
+        return "" if value is None else str(value)
+    return gettext("%(amount)s yen") % {"amount": f"{amount:,}"}

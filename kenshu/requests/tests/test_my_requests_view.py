@@ -15,6 +15,11 @@ pytestmark = pytest.mark.django_db
 URL = "/account/requests/"
 
 
+def keys(rows) -> list[tuple[str, int]]:
+    """The listed requests as (kind, number): the list mixes every kind."""
+    return [(row.kind, row.pk) for row in rows]
+
+
 def test_the_page_is_mounted_at_account_requests_in_the_requests_namespace():
     from django.urls import reverse
 
@@ -58,7 +63,7 @@ def test_the_user_sees_only_its_own_requests(client):
     make_type_change_request(other, message="他の人の依頼")
     client.force_login(user)
     response = client.get(URL)
-    assert list(response.context["page"].object_list) == [mine]
+    assert keys(response.context["page"].object_list) == [("type_change", mine.pk)]
     assert "他の人の依頼" not in response.content.decode()
 
 
@@ -77,9 +82,9 @@ def test_the_list_is_paginated_newest_first(client):
     client.force_login(user)
     first = client.get(URL)
     assert len(first.context["page"].object_list) == MY_REQUESTS_PER_PAGE
-    assert first.context["page"].object_list[0] == made[-1]
+    assert keys(first.context["page"].object_list)[0] == ("type_change", made[-1].pk)
     second = client.get(URL, {"page": 2})
-    assert list(second.context["page"].object_list) == [made[0]]
+    assert keys(second.context["page"].object_list) == [("type_change", made[0].pk)]
     assert 'rel="prev"' in second.content.decode()
 
 
@@ -88,3 +93,31 @@ def test_a_corporate_user_gets_a_link_to_the_request_form_others_do_not(client):
     assert 'href="/requests/type-change/"' in client.get(URL).content.decode()
     client.force_login(UserFactory(group_learner=True))
     assert 'href="/requests/type-change/"' not in client.get(URL).content.decode()
+
+
+def test_every_kind_of_request_is_listed_with_what_it_is_about(client, applicant, item):
+    from .conftest import make_rows, seats_of
+
+    make_rows(seats_of(item)[0], applicant, 3)
+    client.force_login(applicant)
+    response = client.get(URL)
+    rows = response.context["page"].object_list
+    assert {row.kind for row in rows} == {"cancellation", "learner_change", "date_change"}
+    html = response.content.decode()
+    for label in ("申し込みキャンセル依頼", "受講者変更依頼", "日程変更依頼"):
+        assert label in html
+    assert "伊藤 恵" in html and "ILC1234" in html
+
+
+@pytest.mark.parametrize("rows", [3, 45])
+def test_the_list_costs_the_same_number_of_queries_for_few_and_many_requests(
+    client, applicant, item, django_assert_num_queries, rows
+):
+    from .conftest import make_rows, seats_of
+
+    make_rows(seats_of(item)[0], applicant, rows)
+    client.force_login(applicant)
+    # session, user, count, page (one UNION of the four kinds)
+    with django_assert_num_queries(4):
+        response = client.get(URL)
+    assert len(response.context["page"].object_list) == min(rows, MY_REQUESTS_PER_PAGE)

@@ -1,6 +1,5 @@
-"""Requests: create (customer or staff on its behalf) and decide (staff)."""
+"""種別変更依頼 (R-TYPE-4): a corporate user asks to become a group applicant."""
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,34 +13,8 @@ from kenshu.core.locking import lock_rows
 from kenshu.core.time import tokyo_date
 from kenshu.notifications.services import email_queue
 
-from .models import RequestState, TypeChangeRequest
-
-
-def _queue_received_emails(*, request, kind: str, requester: User) -> None:
-    context = {
-        "request_id": request.pk,
-        "kind": kind,
-        "name": requester.full_name,
-        "user_id": requester.username,
-        "contact_date": request.contact_date.isoformat(),
-        "message": request.message,
-    }
-    email_queue(
-        template="request_received",
-        to=requester.email,
-        language=requester.language,
-        context=context,
-        related=request,
-        dedup_key=f"request_received:{kind}:{request.pk}",
-    )
-    email_queue(
-        template="staff_request_received",
-        to=settings.KENSHU_STAFF_EMAIL,
-        language=settings.LANGUAGE_CODE,
-        context=context,
-        related=request,
-        dedup_key=f"staff_request_received:{kind}:{request.pk}",
-    )
+from ..models import RequestKind, RequestState, TypeChangeRequest
+from .common import queue_received_emails
 
 
 def type_change_request_create(
@@ -71,7 +44,12 @@ def type_change_request_create(
                 target=request,
                 data={"requested_type": request.requested_type},
             )
-            _queue_received_emails(request=request, kind="type_change", requester=actor)
+            queue_received_emails(
+                request=request,
+                kind=RequestKind.TYPE_CHANGE,
+                requester=actor,
+                details={"company_name": company_name, "full_name": full_name},
+            )
     except IntegrityError as exc:
         raise Conflict(
             _("You already have an open request. Our staff will answer it soon.")
