@@ -4,7 +4,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from kenshu.accounts.models import Organisation, User
+from kenshu.catalog.models import Course, Session
 from kenshu.core.forms import BootstrapFormMixin
+from kenshu.notifications.models import OutboxEmail
 from kenshu.requests.models import RequestState
 
 
@@ -134,3 +136,197 @@ class UserTypeChangeForm(BootstrapFormMixin, forms.Form):
     @property
     def new_type_label(self) -> str:
         return User.UserType(self.cleaned_data["user_type"]).label
+
+
+# --- sessions, rosters, attendance ---------------------------------------------------------
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+class DateRangeMixin:
+    """``date_from`` ≤ ``date_to`` when both are given."""
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and end < start:
+            self.add_error("date_to", _("The end date must be on or after the start date."))
+        return cleaned
+
+
+class SessionFilterForm(DateRangeMixin, BootstrapFormMixin, forms.Form):
+    """The session list's filters (also the date range of a roster export)."""
+
+    q = search_field(help_text=_("Course code or title."))
+    delivery = forms.ChoiceField(
+        label=_("Delivery"),
+        choices=[
+            ("", _("All deliveries")),
+            (Course.Delivery.CLASSROOM, Course.Delivery.CLASSROOM.label),
+            (Course.Delivery.LIVE, Course.Delivery.LIVE.label),
+        ],
+        required=False,
+    )
+    venue = forms.CharField(label=_("Venue"), max_length=200, required=False)
+    state = forms.ChoiceField(
+        label=_("State"), choices=[("", _("All states")), *Session.State.choices], required=False
+    )
+    date_from = forms.DateField(label=_("From"), required=False, widget=DateInput)
+    date_to = forms.DateField(label=_("To"), required=False, widget=DateInput)
+
+
+class ExportForm(forms.Form):
+    """The file a roster export writes."""
+
+    CSV, XLSX = "csv", "xlsx"
+    format = forms.ChoiceField(
+        label=_("File"),
+        choices=[(CSV, _("CSV")), (XLSX, _("Excel (XLSX)"))],
+        initial=CSV,
+        required=False,
+    )
+    encoding = forms.ChoiceField(
+        label=_("CSV encoding"),
+        choices=[
+            ("utf-8-sig", _("UTF-8 with BOM (Excel, recommended)")),
+            ("cp932", _("Shift_JIS (CP932) for older tools")),
+        ],
+        initial="utf-8-sig",
+        required=False,
+    )
+
+    def clean_format(self) -> str:
+        return self.cleaned_data.get("format") or self.CSV
+
+    def clean_encoding(self) -> str:
+        return self.cleaned_data.get("encoding") or "utf-8-sig"
+
+
+class SessionConfirmForm(BootstrapFormMixin, forms.Form):
+    """開催決定: an optional internal note, then a confirmation step."""
+
+    reason = forms.CharField(
+        label=_("Note (internal)"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+        required=False,
+        help_text=_("Kept in the audit log and on the session; not part of the email."),
+    )
+    confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def clean_reason(self) -> str:
+        return self.cleaned_data["reason"].strip()
+
+
+class SessionCancelForm(BootstrapFormMixin, forms.Form):
+    """中止: the reason (sent to the customers), then a confirmation step."""
+
+    reason = forms.CharField(
+        label=_("Reason for cancelling"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        help_text=_("It is sent to every learner and applicant in the cancellation email."),
+    )
+    confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def clean_reason(self) -> str:
+        return self.cleaned_data["reason"].strip()
+
+
+class AttendanceForm(forms.Form):
+    """Mark the ticked enrolments of a roster (or of an e-learning course)."""
+
+    state = forms.ChoiceField(
+        label=_("Mark as"),
+        choices=[
+            ("attended", _("Attended")),
+            ("absent", _("Absent (no-show)")),
+            ("completed", _("Completed")),
+        ],
+    )
+    enrollment = forms.TypedMultipleChoiceField(
+        label=_("Learners"),
+        coerce=int,
+        error_messages={"required": _("Please tick at least one learner.")},
+    )
+
+    def __init__(self, *args, enrollment_ids, states=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["enrollment"].choices = [(pk, pk) for pk in enrollment_ids]
+        if states is not None:
+            self.fields["state"].choices = [
+                c for c in self.fields["state"].choices if c[0] in states
+            ]
+
+
+class ElearningFilterForm(BootstrapFormMixin, forms.Form):
+    q = search_field(help_text=_("Learner's user ID, name, kana or company."))
+    course = forms.ModelChoiceField(
+        label=_("E-learning course"), queryset=Course.objects.none(), required=False
+    )
+    state = forms.ChoiceField(
+        label=_("State"),
+        choices=[
+            ("", _("All states")),
+            ("applied", _("Not completed")),
+            ("completed", _("Completed")),
+        ],
+        required=False,
+    )
+
+    def __init__(self, *args, courses, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["course"].queryset = courses
+        self.fields["course"].label_from_instance = lambda c: f"{c.code} {c.title}"
+
+
+# --- the email log and the audit trail ----------------------------------------------------
+
+
+class EmailFilterForm(BootstrapFormMixin, forms.Form):
+    q = search_field(help_text=_("Part of the recipient's email address."))
+    state = forms.ChoiceField(
+        label=_("State"),
+        choices=[("", _("All states")), *OutboxEmail.State.choices],
+        required=False,
+    )
+    template = forms.ChoiceField(label=_("Template"), required=False)
+
+    def __init__(self, *args, templates, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["template"].choices = [("", _("All templates"))] + [(t, t) for t in templates]
+
+
+class EmailResendForm(forms.Form):
+    confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+
+class AuditFilterForm(DateRangeMixin, BootstrapFormMixin, forms.Form):
+    q = search_field(
+        help_text=_("Who did it: user ID or name (“-” for actions of the system itself).")
+    )
+    action = forms.CharField(
+        label=_("Action"),
+        max_length=100,
+        required=False,
+        help_text=_("The start of the action name, e.g. “enrollment.” or “invoice.issued”."),
+    )
+    target_type = forms.ChoiceField(label=_("About"), required=False)
+    target_id = forms.CharField(label=_("Its ID"), max_length=64, required=False)
+    date_from = forms.DateField(label=_("From"), required=False, widget=DateInput)
+    date_to = forms.DateField(label=_("To"), required=False, widget=DateInput)
+
+    def __init__(self, *args, target_types, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["target_type"].choices = [("", _("Anything"))] + [
+            (value, f"{label} ({value})") for value, label in target_types
+        ]
+
+
+class PersonSearchForm(forms.Form):
+    q = forms.CharField(max_length=200, required=False)

@@ -151,3 +151,131 @@ def session_save(*, actor, session: Session) -> Session:
         data={"course": course.code, "changes": changes},
     )
     return session
+
+
+# --- the provider's decision to hold a session (開催決定, DOMAIN.md §3, §8, §11) -----------
+
+#: Who may decide to hold a session: the permission to change sessions (administrators).
+DECIDE_PERMISSION = "catalog.change_session"
+
+
+def session_recipients(session: Session) -> list[dict]:
+    """Everyone told about a decision on ``session``, once each: the learners of its live
+    enrolments, their applicants, and the group applicants of its live inventory seats
+    (assigned or not). Each entry: ``user``, ``as_learner``, ``learners`` (the names of
+    the others it applied for), ``seats`` (its live inventory seats)."""
+    from django.db.models import Count, Q
+
+    from kenshu.enrollments.models import Enrollment
+    from kenshu.inventory.models import InventoryItem, Seat
+
+    recipients: dict[int, dict] = {}
+
+    def entry(user) -> dict:
+        return recipients.setdefault(
+            user.pk, {"user": user, "as_learner": False, "learners": [], "seats": 0}
+        )
+
+    enrollments = (
+        Enrollment.objects.filter(session=session, state__in=Enrollment.LIVE_STATES)
+        .select_related("learner", "applicant")
+        .order_by("pk")
+    )
+    for enrollment in enrollments:
+        entry(enrollment.learner)["as_learner"] = True
+        if enrollment.applicant_id != enrollment.learner_id:
+            learner = enrollment.learner
+            entry(enrollment.applicant)["learners"].append(learner.full_name or learner.username)
+    items = (
+        InventoryItem.objects.filter(session=session)
+        .annotate(live=Count("seats", filter=Q(seats__state__in=Seat.LIVE_STATES)))
+        .filter(live__gt=0)
+        .select_related("applicant")
+        .order_by("pk")
+    )
+    for item in items:
+        entry(item.applicant)["seats"] += item.live
+    return sorted(recipients.values(), key=lambda r: r["user"].pk)
+
+
+@transaction.atomic
+def session_confirm(*, actor, session: Session, reason: str = "") -> Session:
+    """開催決定: the provider decides to hold ``session`` (open → confirmed).
+
+    Under the session's lock: the state, ``decided_at``/``decided_by`` and the reason
+    are saved; ``session.confirmed`` is audited with the number of people told; every
+    learner and applicant of the session (``session_recipients``) is emailed
+    ``session_confirmed`` once (one de-duplication key per session and person). The
+    reason is an internal note (audit log and session), not part of the email.
+
+    Raises ``NotPermitted``; ``InvalidState`` with code ``session_cancelled``,
+    ``session_not_open`` (confirmed or held already) or ``session_started``.
+    """
+    from django.urls import reverse
+
+    from kenshu.core.time import now as current_time
+    from kenshu.notifications.services import email_queue
+
+    _require_perm(actor, DECIDE_PERMISSION)
+    [locked] = lock_rows(Session.objects.all(), [session.pk])
+    if locked.state == Session.State.CANCELLED:
+        raise InvalidState(
+            _("This session has been cancelled: it cannot be changed."),
+            code="session_cancelled",
+        )
+    if locked.state != Session.State.OPEN:
+        raise InvalidState(code="session_not_open")
+    now = current_time()
+    if locked.starts_at <= now:
+        raise InvalidState(code="session_started")
+    locked.state = Session.State.CONFIRMED
+    locked.decided_at = now
+    locked.decided_by = actor
+    locked.decision_reason = reason.strip()
+    locked.save(update_fields=["state", "decided_at", "decided_by", "decision_reason"])
+
+    course = locked.course
+    recipients = session_recipients(locked)
+    base = {
+        "course_code": course.code,
+        "course_title": course.title,
+        "delivery": course.delivery,
+        "session_id": locked.pk,
+        "starts_at": locked.starts_at.isoformat(),
+        "ends_at": locked.ends_at.isoformat(),
+        "venue": locked.venue,
+        "calendar_path": reverse("enrollments:session_calendar", args=[locked.pk]),
+        "my_enrollments_path": reverse("enrollments:my_enrollments"),
+    }
+    for recipient in recipients:
+        user = recipient["user"]
+        if not user.email:
+            continue
+        email_queue(
+            template="session_confirmed",
+            to=user.email,
+            language=user.language,
+            context={
+                **base,
+                "name": user.full_name or user.username,
+                "as_learner": recipient["as_learner"],
+                "learners": recipient["learners"],
+                "seats": recipient["seats"],
+            },
+            related=locked,
+            dedup_key=f"session_confirmed:{locked.pk}:{user.pk}",
+        )
+    audit_log(
+        actor=actor,
+        action="session.confirmed",
+        target=locked,
+        data={
+            "course": course.code,
+            "starts_at": _audit_value(locked.starts_at),
+            "reason": locked.decision_reason,
+            "emailed": [r["user"].pk for r in recipients if r["user"].email],
+        },
+    )
+    session.state, session.decided_at = locked.state, locked.decided_at
+    session.decided_by, session.decision_reason = actor, locked.decision_reason
+    return locked

@@ -10,6 +10,7 @@ from kenshu.accounts.services import user_type_change
 from kenshu.backoffice import selectors
 from kenshu.backoffice.access import require_perms, staff_required
 from kenshu.backoffice.forms import UserSearchForm, UserTypeChangeForm
+from kenshu.backoffice.selectors import people
 from kenshu.core.exceptions import DomainError
 
 USERS_PER_PAGE = 50
@@ -86,6 +87,7 @@ def user_detail(request, pk: int):
             "form": form,
             "confirming": confirming,
             "type_change_requests": requests,
+            **_person_context(staff, user),
             "audit_entries": (
                 selectors.audit_entries_about(user=user, requests=requests)
                 if staff.has_perm("audit.view_auditentry")
@@ -98,3 +100,24 @@ def user_detail(request, pk: int):
             ),
         },
     )
+
+
+def _person_context(staff, user: User) -> dict:
+    """Everything else about the person (reception helpers, DOMAIN.md §11), each part
+    only for staff allowed to see it (``None`` hides it)."""
+    return {
+        "enrollments": (
+            people.person_enrollments(user=user)
+            if staff.has_perm("enrollments.view_enrollment")
+            else None
+        ),
+        "purchases": (
+            people.person_purchases(user=user)
+            if staff.has_perm("inventory.view_inventoryitem")
+            else None
+        ),
+        "other_requests": people.person_requests(staff=staff, user=user),
+        "invoices": (
+            people.person_invoices(user=user) if staff.has_perm("billing.view_invoice") else None
+        ),
+    }

@@ -1,8 +1,11 @@
 """Reads of the staff area. The views check the permissions; these fetch what
-each page shows in a fixed number of queries, whatever the number of rows."""
+each page shows in a fixed number of queries, whatever the number of rows.
 
-import unicodedata
-from dataclasses import dataclass
+Users, organisations and a user's page are here; the other parts have their own
+modules: ``sessions`` (fill, rosters, e-learning completion), ``dashboard``,
+``emails`` (the email log), ``audit`` (the audit trail), ``people`` (the rest of a
+person's page), ``text`` (search words).
+"""
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Q, QuerySet
@@ -11,24 +14,19 @@ from django.db.models.functions import Concat
 from kenshu.accounts.models import Organisation, User, normalise_company_name
 from kenshu.audit.models import AuditEntry
 from kenshu.notifications.models import OutboxEmail
-from kenshu.requests import selectors as request_selectors
 from kenshu.requests.models import TypeChangeRequest
+
+from .dashboard import DashboardFigures, dashboard_figures
+from .text import kana_variants, search_terms
 
 #: Entries of the "recent" lists on a user's page.
 RECENT_LIMIT = 20
 
-_HIRAGANA_TO_KATAKANA = {code: code + 0x60 for code in range(0x3041, 0x3097)}
-_KATAKANA_TO_HIRAGANA = {code + 0x60: code for code in range(0x3041, 0x3097)}
+_search_terms = search_terms
+_kana_variants = kana_variants
 
-
-def _search_terms(q: str) -> list[str]:
-    """Words of a search box, full/half-width folded (「ヤマダ　ﾀﾛｳ」 → ["ヤマダ", "タロウ"])."""
-    return unicodedata.normalize("NFKC", q or "").split()
-
-
-def _kana_variants(term: str) -> set[str]:
-    """A word as typed, in katakana and in hiragana: kana is stored either way."""
-    return {term, term.translate(_HIRAGANA_TO_KATAKANA), term.translate(_KATAKANA_TO_HIRAGANA)}
+#: Re-exported: the dashboard view reads ``selectors.dashboard_figures``.
+__all__ = ["DashboardFigures", "dashboard_figures"]
 
 
 def users_search(
@@ -115,30 +113,3 @@ def organisations_search(*, q: str = "", kind: str = "") -> QuerySet[Organisatio
 
 def organisation_for_staff(*, pk: int) -> Organisation | None:
     return Organisation.objects.filter(pk=pk).first()
-
-
-@dataclass(frozen=True)
-class DashboardFigures:
-    open_type_change_requests: int | None
-    oldest_open_type_change_requests: list[TypeChangeRequest]
-    failed_emails: int | None
-
-
-def dashboard_figures(*, staff: User, oldest_limit: int = 10) -> DashboardFigures:
-    """What the dashboard shows, each part only to staff allowed to see it."""
-    may_see_requests = staff.has_perm("requests.view_typechangerequest")
-    return DashboardFigures(
-        open_type_change_requests=(
-            request_selectors.open_type_change_request_count() if may_see_requests else None
-        ),
-        oldest_open_type_change_requests=(
-            request_selectors.open_type_change_requests(limit=oldest_limit)
-            if may_see_requests
-            else []
-        ),
-        failed_emails=(
-            OutboxEmail.objects.filter(state=OutboxEmail.State.FAILED).count()
-            if staff.has_perm("notifications.view_outboxemail")
-            else None
-        ),
-    )
