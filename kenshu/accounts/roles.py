@@ -52,6 +52,8 @@ PERMISSIONS = {
         "billing.view_order",
         "billing.view_invoice",
         "cancellation.view_cancellationpolicy",
+        "migration.view_legacymember",  # the review list of migrated members
+        "migration.change_legacymember",  # mark reviewed
     ],
     ACCOUNTING: [
         "accounts.view_user",

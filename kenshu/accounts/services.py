@@ -167,6 +167,33 @@ def user_type_set(
     return user
 
 
+def user_organisation_set(
+    *, actor: User, user: User, organisation: Organisation, reason: str = ""
+) -> User:
+    """Staff move ``user`` to another organisation, keeping its type (R-TYPE-3): audited
+    (``user.organisation_changed``). Individuals belong to no organisation."""
+    if not actor.has_perm("accounts.change_user"):
+        raise NotPermitted()
+    if organisation is None:
+        raise InvalidState(_("This user type needs an organisation."))
+    with transaction.atomic():
+        (user,) = lock_rows(get_user_model().objects.all(), [user.pk])
+        if user.user_type not in User.ORGANISATION_TYPES:
+            raise InvalidState()
+        before = user.organisation_id
+        if before == organisation.pk:
+            return user
+        user.organisation = organisation
+        user.save(update_fields=["organisation"])
+        audit_log(
+            actor=actor,
+            action="user.organisation_changed",
+            target=user,
+            data={"from": before, "to": organisation.pk, "reason": reason},
+        )
+    return user
+
+
 def user_ids_remind(*, email: str, language: str = "ja") -> bool:
     """Forgot user ID (R-ACCT-3): email every user ID registered to ``email``.
 
