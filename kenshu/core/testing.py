@@ -21,6 +21,12 @@ Helpers for the set-up several apps' tests share::
     clerk = make_staff(roles.RECEPTION)     # or make_staff("no role")
     sato = corporate_customer()             # 佐藤 花子, sato-corp, of 株式会社サンプル
     request = make_type_change_request(sato)  # an open type-change request
+    organisation = sample_organisation()    # 株式会社サンプル
+    hr = group_admin(organisation)          # 鈴木 人事, group-admin, its group applicant
+    learner = group_colleague(organisation) # 高橋 学, group-learner, one of its learners
+    session = classroom_session()           # ILC1234 ビジネス文書研修, 30 days ahead
+    item = inventory_buy(hr, session, 2, assign_to=[learner])  # through the services
+    clock = Clock(monkeypatch).day(date(2026, 5, 11))  # ``ktime.now`` pinned and movable
 
 kenshu/conftest.py makes fixtures of some of them (``sato``, ``reception``, ...).
 This module is for tests only: it needs ``factory_boy`` (a dev dependency).
@@ -29,14 +35,18 @@ This module is for tests only: it needs ``factory_boy`` (a dev dependency).
 import datetime as dt
 
 import factory
+import pytest
 from allauth.account.models import EmailAddress
 from django.contrib.auth.models import Group
 from factory.django import DjangoModelFactory
 
 from kenshu.accounts.models import Organisation, User
 from kenshu.catalog.models import Course, Session
+from kenshu.core import time as ktime
 from kenshu.core.models import ClosureDay
 from kenshu.core.time import tokyo_date, tokyo_datetime
+from kenshu.inventory.models import InventoryItem, Seat
+from kenshu.inventory.services import inventory_purchase, seat_assign
 from kenshu.requests.models import TypeChangeRequest
 
 DEFAULT_PASSWORD = "kenshu-test-password-1"  # noqa: S105  (tests only)
@@ -230,3 +240,78 @@ def make_type_change_request(user: User | None = None, **fields) -> TypeChangeRe
         full_name=user.full_name,
         **fields,
     )
+
+
+# --- group applicants, their learners and their seats -----------------------------------
+
+
+def sample_organisation(**kwargs) -> Organisation:
+    """株式会社サンプル (サンプル), a customer organisation."""
+    return OrganisationFactory(**{"name": "株式会社サンプル", "name_kana": "サンプル", **kwargs})
+
+
+def group_admin(organisation: Organisation, **kwargs) -> User:
+    """鈴木 人事 (``group-admin``, ``jinji@sample.example.jp``), the group applicant (HR)
+    of ``organisation``."""
+    fields = {
+        "username": "group-admin",
+        "email": "jinji@sample.example.jp",
+        "last_name": "鈴木",
+        "first_name": "人事",
+        "last_name_kana": "スズキ",
+        "first_name_kana": "ジンジ",
+        **kwargs,
+    }
+    return UserFactory(group_applicant=True, organisation=organisation, **fields)
+
+
+def group_colleague(organisation: Organisation, **kwargs) -> User:
+    """高橋 学 (``group-learner``, ``takahashi@sample.example.jp``), a group learner of
+    ``organisation`` (other names, user ID or address through ``kwargs``)."""
+    fields = {
+        "username": "group-learner",
+        "email": "takahashi@sample.example.jp",
+        "last_name": "高橋",
+        "first_name": "学",
+        "last_name_kana": "タカハシ",
+        "first_name_kana": "マナブ",
+        **kwargs,
+    }
+    return UserFactory(group_learner=True, organisation=organisation, **fields)
+
+
+def classroom_session(**kwargs) -> Session:
+    """An open session of the classroom course ILC1234 ビジネス文書研修 (fee 50,000 yen),
+    30 days ahead, 20 seats unless ``kwargs`` say otherwise (SessionFactory's)."""
+    return SessionFactory(
+        **{"course__code": "ILC1234", "course__title": "ビジネス文書研修", **kwargs}
+    )
+
+
+def inventory_buy(
+    applicant: User, session: Session, quantity: int = 2, *, assign_to=()
+) -> InventoryItem:
+    """``applicant`` buys ``quantity`` seats of ``session`` and assigns the first ones to
+    the learners ``assign_to``, through the inventory services. Returns the purchase."""
+    item = inventory_purchase(actor=applicant, session=session, quantity=quantity)
+    seats = list(Seat.objects.filter(item=item).order_by("pk"))
+    for seat, learner in zip(seats, assign_to, strict=False):
+        seat_assign(actor=applicant, seat=seat, learner=learner)
+    return item
+
+
+class Clock:
+    """``kenshu.core.time.now`` pinned to a Tokyo day and hour (what every service
+    reads as "today"), moved with ``day()``."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch):
+        self.value = ktime.now()
+        monkeypatch.setattr(ktime, "now", lambda: self.value)
+
+    def day(self, day: dt.date, hour: int = 10) -> "Clock":
+        self.value = ktime.tokyo_datetime(day, hour)
+        return self
+
+    @property
+    def today(self) -> dt.date:
+        return ktime.tokyo_date(self.value)

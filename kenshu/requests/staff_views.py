@@ -92,6 +92,26 @@ def _decided_meanwhile(item) -> bool:
     return not type(item).objects.filter(pk=item.pk, state=RequestState.OPEN).exists()
 
 
+def _run_confirmed(request, *, item, form, step: str, context: dict, run, done: str):
+    """A valid process / reject ``form``: without ``confirmed`` it shows the
+    confirmation ``step``; with it, ``run()`` (one service call). Success is a message
+    and a redirect; a refusal a form error, or — when the request was decided
+    meanwhile — a message and a redirect. Returns the redirect or ``None``."""
+    if not form.cleaned_data["confirmed"]:
+        context["confirming"] = step
+        return None
+    try:
+        run()
+    except DomainError as exc:
+        if _decided_meanwhile(item):
+            messages.error(request, str(exc))
+            return redirect(request.path)
+        form.add_error(None, str(exc))
+        return None
+    messages.success(request, done)
+    return redirect(request.path)
+
+
 def _decide(request, *, item, kind: RequestKind, process, make_process_form):
     """Handle the process / reject POST of a request page.
 
@@ -106,56 +126,64 @@ def _decide(request, *, item, kind: RequestKind, process, make_process_form):
         if not item.is_open:  # decided meanwhile (another tab, a colleague)
             messages.error(request, _("This request has already been decided."))
             return redirect(request.path), context
-        action = request.POST.get("action")
-        if action == "reject":
+        response = None
+        if request.POST.get("action") == "reject":
             reject_form = RejectForm(request.POST)
             if reject_form.is_valid():
-                if not reject_form.cleaned_data["confirmed"]:
-                    context["confirming"] = "reject"
-                else:
-                    try:
-                        services.request_reject(
-                            actor=staff, request=item, reason=reject_form.cleaned_data["reason"]
-                        )
-                    except DomainError as exc:
-                        if _decided_meanwhile(item):
-                            messages.error(request, str(exc))
-                            return redirect(request.path), context
-                        reject_form.add_error(None, str(exc))
-                    else:
-                        messages.success(
-                            request,
-                            _("Request No. %(id)s rejected. The reason has been emailed.")
-                            % {"id": item.pk},
-                        )
-                        return redirect(request.path), context
+                response = _run_confirmed(
+                    request,
+                    item=item,
+                    form=reject_form,
+                    step="reject",
+                    context=context,
+                    run=lambda: services.request_reject(
+                        actor=staff, request=item, reason=reject_form.cleaned_data["reason"]
+                    ),
+                    done=_("Request No. %(id)s rejected. The reason has been emailed.")
+                    % {"id": item.pk},
+                )
         else:
             process_form = make_process_form(request.POST)
             if process_form.is_valid():
-                if not process_form.cleaned_data["confirmed"]:
-                    context["confirming"] = "process"
-                else:
-                    try:
-                        process(process_form)
-                    except DomainError as exc:
-                        if _decided_meanwhile(item):
-                            messages.error(request, str(exc))
-                            return redirect(request.path), context
-                        process_form.add_error(None, str(exc))
-                    else:
-                        messages.success(
-                            request,
-                            _(
-                                "Request No. %(id)s processed. The customer has been "
-                                "emailed the result."
-                            )
-                            % {"id": item.pk},
-                        )
-                        return redirect(request.path), context
+                response = _run_confirmed(
+                    request,
+                    item=item,
+                    form=process_form,
+                    step="process",
+                    context=context,
+                    run=lambda: process(process_form),
+                    done=_(
+                        "Request No. %(id)s processed. The customer has been emailed the result."
+                    )
+                    % {"id": item.pk},
+                )
+        if response is not None:
+            return response, context
     if item.is_open and may_decide:
         context["process_form"] = process_form or make_process_form(None)
         context["reject_form"] = reject_form or RejectForm()
     return None, context
+
+
+def _request_page(
+    request,
+    *,
+    item,
+    kind: RequestKind,
+    template: str,
+    process,
+    make_process_form=ProcessForm,
+    extra=dict,
+):
+    """One request's staff page: the process / reject POST (``_decide``), else the page
+    with ``item`` and ``extra()`` (computed only when the page is shown)."""
+    response, context = _decide(
+        request, item=item, kind=kind, process=process, make_process_form=make_process_form
+    )
+    if response is not None:
+        return response
+    context.update({"item": item, **extra()})
+    return render(request, template, context)
 
 
 @staff_required("requests.view_cancellationrequest")
@@ -168,29 +196,19 @@ def cancellation_request_detail(request, pk: int):
         item = selectors.cancellation_request_for_staff(pk=pk)
     except CancellationRequest.DoesNotExist as exc:
         raise Http404 from exc
-
-    def process(form):
-        services.cancellation_request_process(
-            actor=request.user, request=item, note=form.cleaned_data["note"]
-        )
-
-    response, context = _decide(
+    return _request_page(
         request,
         item=item,
         kind=RequestKind.CANCELLATION,
-        process=process,
-        make_process_form=lambda data: ProcessForm(data),
-    )
-    if response is not None:
-        return response
-    context.update(
-        {
-            "item": item,
+        template="requests/staff/cancellation_request_detail.html",
+        process=lambda form: services.cancellation_request_process(
+            actor=request.user, request=item, note=form.cleaned_data["note"]
+        ),
+        extra=lambda: {
             "seats": seats_to_cancel(item) if item.is_open and item.item_id else [],
             "quote": services.cancellation_request_quote(request=item) if item.is_open else None,
-        }
+        },
     )
-    return render(request, "requests/staff/cancellation_request_detail.html", context)
 
 
 @staff_required("requests.view_learnerchangerequest")
@@ -202,23 +220,15 @@ def learner_change_request_detail(request, pk: int):
         item = selectors.learner_change_request_for_staff(pk=pk)
     except LearnerChangeRequest.DoesNotExist as exc:
         raise Http404 from exc
-
-    def process(form):
-        services.learner_change_request_process(
-            actor=request.user, request=item, note=form.cleaned_data["note"]
-        )
-
-    response, context = _decide(
+    return _request_page(
         request,
         item=item,
         kind=RequestKind.LEARNER_CHANGE,
-        process=process,
-        make_process_form=lambda data: ProcessForm(data),
+        template="requests/staff/learner_change_request_detail.html",
+        process=lambda form: services.learner_change_request_process(
+            actor=request.user, request=item, note=form.cleaned_data["note"]
+        ),
     )
-    if response is not None:
-        return response
-    context["item"] = item
-    return render(request, "requests/staff/learner_change_request_detail.html", context)
 
 
 @staff_required("requests.view_datechangerequest")
@@ -236,25 +246,20 @@ def date_change_request_detail(request, pk: int):
         initial = {"session": item.target_session_id} if item.target_session_id else {}
         return DateChangeProcessForm(data, choices=choices, initial=initial)
 
-    def process(form):
-        services.date_change_request_process(
+    return _request_page(
+        request,
+        item=item,
+        kind=RequestKind.DATE_CHANGE,
+        template="requests/staff/date_change_request_detail.html",
+        process=lambda form: services.date_change_request_process(
             actor=request.user,
             request=item,
             session=form.chosen_session,
             note=form.cleaned_data["note"],
-        )
-
-    response, context = _decide(
-        request,
-        item=item,
-        kind=RequestKind.DATE_CHANGE,
-        process=process,
+        ),
         make_process_form=make_form,
+        extra=lambda: {"choices": choices},
     )
-    if response is not None:
-        return response
-    context.update({"item": item, "choices": choices})
-    return render(request, "requests/staff/date_change_request_detail.html", context)
 
 
 # --- staff enter a cancellation request (email, phone) ---------------------------------------

@@ -58,6 +58,44 @@ def _pk(value: str) -> int:
     return pk
 
 
+def _choose(request, template: str):
+    """No seat, purchase or enrolment given: the page says where to choose one (a POST
+    without one is a 404)."""
+    if request.method == "POST":
+        raise Http404
+    return render(request, template, {"choose": True})
+
+
+def _problem(request, template: str, context: dict, problem: str):
+    """Nothing can be asked about the target: say why (a POST is a 404)."""
+    if request.method == "POST":
+        raise Http404
+    return render(request, template, {**context, "problem": problem})
+
+
+def _already_open(request, template: str, context: dict):
+    """An open request exists already: show it (a POST goes back to My requests)."""
+    if request.method == "POST":
+        messages.info(request, _("This request has been sent already."))
+        return redirect("requests:my_requests")
+    return render(request, template, context)
+
+
+def _submit(request, form, create):
+    """A bound ``form``: when valid, ``create(cleaned_data)`` (one service call); a
+    refusal becomes a form error (``None`` returned: render the form again), success
+    a message and the redirect to My requests (PRG)."""
+    if not form.is_valid():
+        return None
+    try:
+        created = create(form.cleaned_data)
+    except DomainError as exc:
+        form.add_error(None, str(exc))
+        return None
+    _received(request, created)
+    return redirect("requests:my_requests")
+
+
 def _refuse(request, template: str, action: Action, context=None):
     """The user's type may not ask: say why and whom to ask; a POST is a 403."""
     reason = policy.refusal_reason(request.user, action)
@@ -81,19 +119,18 @@ def type_change_request(request):
     initial = TypeChangeRequestForm.initial_for(user)
     if request.method == "POST":
         form = TypeChangeRequestForm(request.POST, initial=initial)
-        if form.is_valid():
-            try:
-                created = services.type_change_request_create(
-                    actor=user,
-                    company_name=form.cleaned_data["company_name"],
-                    full_name=form.cleaned_data["full_name"],
-                    message=form.cleaned_data["message"],
-                )
-            except DomainError as exc:
-                form.add_error(None, str(exc))
-            else:
-                _received(request, created)
-                return redirect("requests:my_requests")
+        done = _submit(
+            request,
+            form,
+            lambda data: services.type_change_request_create(
+                actor=user,
+                company_name=data["company_name"],
+                full_name=data["full_name"],
+                message=data["message"],
+            ),
+        )
+        if done:
+            return done
         open_request = None
     else:
         open_request = selectors.open_type_change_request_of(user=user)
@@ -145,9 +182,7 @@ def cancellation_request(request):
     ):
         return _refuse(request, template, Action.REQUEST_INVENTORY_CHANGE)
     if not given:
-        if request.method == "POST":
-            raise Http404
-        return render(request, template, {"choose": True})
+        return _choose(request, template)
 
     ((name, raw),) = given.items()
     pk = _pk(raw)
@@ -161,9 +196,7 @@ def cancellation_request(request):
     except ObjectDoesNotExist as exc:
         raise Http404 from exc
     except DomainError as exc:  # nothing left to cancel
-        if request.method == "POST":
-            raise Http404 from exc
-        return render(request, template, {"problem": str(exc)})
+        return _problem(request, template, {}, str(exc))
     if item is not None and not policy.can(user, Action.REQUEST_INVENTORY_CHANGE):
         return _refuse(request, template, Action.REQUEST_INVENTORY_CHANGE)
 
@@ -178,28 +211,24 @@ def cancellation_request(request):
         "open_request": open_request,
     }
     if open_request is not None:
-        if request.method == "POST":
-            messages.info(request, _("This request has been sent already."))
-            return redirect("requests:my_requests")
-        return render(request, template, context)
+        return _already_open(request, template, context)
 
     if request.method == "POST":
         form = CancellationRequestForm(request.POST)
-        if form.is_valid():
-            try:
-                created = services.cancellation_request_create(
-                    actor=user,
-                    item=item if seat is None else None,
-                    seat=seat,
-                    enrollment=enrollment,
-                    message=form.cleaned_data["message"],
-                    **form.texts(),
-                )
-            except DomainError as exc:
-                form.add_error(None, str(exc))
-            else:
-                _received(request, created)
-                return redirect("requests:my_requests")
+        done = _submit(
+            request,
+            form,
+            lambda data: services.cancellation_request_create(
+                actor=user,
+                item=item if seat is None else None,
+                seat=seat,
+                enrollment=enrollment,
+                message=data["message"],
+                **form.texts(),
+            ),
+        )
+        if done:
+            return done
     else:
         form = CancellationRequestForm(
             initial=selectors.cancellation_prefill(seat=seat, item=item, enrollment=enrollment)
@@ -240,44 +269,35 @@ def learner_change_request(request):
     if not policy.can(user, Action.REQUEST_INVENTORY_CHANGE):
         return _refuse(request, template, Action.REQUEST_INVENTORY_CHANGE)
     if "seat" not in request.GET:
-        if request.method == "POST":
-            raise Http404
-        return render(request, template, {"choose": True})
+        return _choose(request, template)
     try:
         seat = selectors.own_seat(user=user, pk=_pk(request.GET["seat"]))
     except Seat.DoesNotExist as exc:
         raise Http404 from exc
     context = {"seat": seat, "item": seat.item}
     if seat.state != Seat.State.ASSIGNED:
-        if request.method == "POST":
-            raise Http404
-        context["problem"] = _(
-            "This seat is not assigned to anyone: you can assign it yourself in My inventory."
+        return _problem(
+            request,
+            template,
+            context,
+            _("This seat is not assigned to anyone: you can assign it yourself in My inventory."),
         )
-        return render(request, template, context)
     open_request = LearnerChangeRequest.objects.filter(seat=seat, state=RequestState.OPEN).first()
     if open_request is not None:
-        if request.method == "POST":
-            messages.info(request, _("This request has been sent already."))
-            return redirect("requests:my_requests")
-        return render(request, template, {**context, "open_request": open_request})
+        return _already_open(request, template, {**context, "open_request": open_request})
 
     colleagues = selectors.colleagues_of(user).exclude(pk=seat.learner_id)
     if request.method == "POST":
         form = LearnerChangeRequestForm(request.POST, colleagues=colleagues)
-        if form.is_valid():
-            try:
-                created = services.learner_change_request_create(
-                    actor=user,
-                    seat=seat,
-                    message=form.cleaned_data["message"],
-                    **form.service_kwargs(),
-                )
-            except DomainError as exc:
-                form.add_error(None, str(exc))
-            else:
-                _received(request, created)
-                return redirect("requests:my_requests")
+        done = _submit(
+            request,
+            form,
+            lambda data: services.learner_change_request_create(
+                actor=user, seat=seat, message=data["message"], **form.service_kwargs()
+            ),
+        )
+        if done:
+            return done
     else:
         form = LearnerChangeRequestForm(colleagues=colleagues)
     return render(request, template, {**context, "form": form})
@@ -297,9 +317,7 @@ def date_change_request(request):
     if not _may_ask_about_enrollments(user):
         return _refuse(request, template, Action.REQUEST_INVENTORY_CHANGE)
     if "enrollment" not in request.GET:
-        if request.method == "POST":
-            raise Http404
-        return render(request, template, {"choose": True})
+        return _choose(request, template)
     try:
         enrollment = selectors.own_enrollment(user=user, pk=_pk(request.GET["enrollment"]))
     except Enrollment.DoesNotExist as exc:
@@ -313,36 +331,31 @@ def date_change_request(request):
         return _refuse(request, template, needed)
     context = {"enrollment": enrollment}
     if enrollment.session_id is None:
-        if request.method == "POST":
-            raise Http404
-        context["problem"] = _("An e-learning enrolment has no date to change.")
-        return render(request, template, context)
+        return _problem(
+            request, template, context, _("An e-learning enrolment has no date to change.")
+        )
     open_request = DateChangeRequest.objects.filter(
         enrollment=enrollment, state=RequestState.OPEN
     ).first()
     if open_request is not None:
-        if request.method == "POST":
-            messages.info(request, _("This request has been sent already."))
-            return redirect("requests:my_requests")
-        return render(request, template, {**context, "open_request": open_request})
+        return _already_open(request, template, {**context, "open_request": open_request})
 
     choices = selectors.other_sessions_for(enrollment)
     if request.method == "POST":
         form = DateChangeRequestForm(request.POST, choices=choices)
-        if form.is_valid():
-            try:
-                created = services.date_change_request_create(
-                    actor=user,
-                    enrollment=enrollment,
-                    target_session=form.chosen_session,
-                    preferred_dates=form.cleaned_data["preferred_dates"],
-                    message=form.cleaned_data["message"],
-                )
-            except DomainError as exc:
-                form.add_error(None, str(exc))
-            else:
-                _received(request, created)
-                return redirect("requests:my_requests")
+        done = _submit(
+            request,
+            form,
+            lambda data: services.date_change_request_create(
+                actor=user,
+                enrollment=enrollment,
+                target_session=form.chosen_session,
+                preferred_dates=data["preferred_dates"],
+                message=data["message"],
+            ),
+        )
+        if done:
+            return done
     else:
         form = DateChangeRequestForm(choices=choices)
     return render(request, template, {**context, "form": form, "choices": choices})

@@ -10,18 +10,22 @@ from django.contrib.auth.hashers import make_password
 from kenshu.accounts.models import User
 from kenshu.catalog.models import Session
 from kenshu.core import time as ktime
-from kenshu.core.testing import DEFAULT_PASSWORD, OrganisationFactory, SessionFactory, UserFactory
+from kenshu.core.testing import (
+    DEFAULT_PASSWORD,
+    classroom_session,
+    group_admin,
+    group_colleague,
+    inventory_buy,
+    sample_organisation,
+)
 from kenshu.enrollments.models import Enrollment
 from kenshu.enrollments.services import enrollment_apply
-from kenshu.inventory.services import inventory_purchase, seat_assign
 
 
 @pytest.fixture
 def session(db):
     """An open classroom session of ILC1234 ビジネス文書研修, 30 days ahead, 20 seats."""
-    return SessionFactory(
-        course__code="ILC1234", course__title="ビジネス文書研修", venue="東京本社 研修室A"
-    )
+    return classroom_session()
 
 
 @pytest.fixture
@@ -38,26 +42,14 @@ def apply(django_capture_on_commit_callbacks):
 @pytest.fixture
 def group(db):
     """A group applicant of 株式会社サンプル (鈴木 人事) and two of its learners."""
-    organisation = OrganisationFactory(name="株式会社サンプル", name_kana="サンプル")
-    applicant = UserFactory(
-        group_applicant=True,
-        organisation=organisation,
-        username="group-admin",
-        email="jinji@sample.example.jp",
-        last_name="鈴木",
-        first_name="人事",
-        last_name_kana="スズキ",
-        first_name_kana="ジンジ",
-    )
+    organisation = sample_organisation()
+    applicant = group_admin(organisation)
     learners = [
-        UserFactory(
-            group_learner=True,
-            organisation=organisation,
+        group_colleague(
+            organisation,
             username=f"group-learner{i}",
             email=f"learner{i}@sample.example.jp",
-            last_name="高橋",
             first_name=name,
-            last_name_kana="タカハシ",
             first_name_kana=kana,
         )
         for i, (name, kana) in enumerate([("学", "マナブ"), ("光", "ヒカル")], start=1)
@@ -72,11 +64,7 @@ def buy(django_capture_on_commit_callbacks):
 
     def do(applicant, session, quantity, assign_to=()):
         with django_capture_on_commit_callbacks(execute=True):
-            item = inventory_purchase(actor=applicant, session=session, quantity=quantity)
-            seats = list(item.seats.order_by("pk"))
-            for seat, learner in zip(seats, assign_to, strict=False):
-                seat_assign(actor=applicant, seat=seat, learner=learner)
-        return item
+            return inventory_buy(applicant, session, quantity, assign_to=assign_to)
 
     return do
 

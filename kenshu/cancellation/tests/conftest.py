@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from kenshu.core.testing import OrganisationFactory, SessionFactory, UserFactory
+from kenshu.core.testing import OrganisationFactory, UserFactory, classroom_session
 from kenshu.core.time import tokyo_date
 
 
@@ -49,9 +49,4 @@ def group_learner(organisation):
 @pytest.fixture
 def session(db):
     """A classroom session 40 days ahead (free to cancel today), fee 50,000 yen."""
-    return SessionFactory(
-        course__code="ILC1234",
-        course__title="ビジネス文書研修",
-        course__fee=50_000,
-        starts_on=tokyo_date() + dt.timedelta(days=40),
-    )
+    return classroom_session(course__fee=50_000, starts_on=tokyo_date() + dt.timedelta(days=40))

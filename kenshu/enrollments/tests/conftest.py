@@ -2,7 +2,7 @@
 
 import pytest
 
-from kenshu.core.testing import CourseFactory, SessionFactory, UserFactory
+from kenshu.core.testing import CourseFactory, UserFactory, classroom_session
 
 
 @pytest.fixture
@@ -14,7 +14,7 @@ def learner(db):
 @pytest.fixture
 def session(db):
     """An open classroom session 30 days ahead, 20 seats, fee 50,000 yen."""
-    return SessionFactory(course__code="ILC1234", course__title="ビジネス文書研修")
+    return classroom_session()
 
 
 @pytest.fixture

@@ -7,15 +7,20 @@ Email contexts hold JSON values only (dates as ISO strings); the templates under
 """
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Model, QuerySet
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kenshu.accounts.models import User
-from kenshu.core.exceptions import InvalidState, NotPermitted
+from kenshu.audit.services import audit_log
+from kenshu.core.exceptions import Conflict, InvalidState, NotPermitted
+from kenshu.core.locking import lock_rows
 from kenshu.notifications.services import email_queue
 
 from ..models import RequestKind, RequestState
@@ -159,3 +164,99 @@ def check_reason(reason: str) -> str:
     if not reason:
         raise InvalidState(_("Please give the reason for the rejection."))
     return reason
+
+
+def resolve_requester(
+    *, actor, requester, contact_date: dt.date | None, perm: str, today: dt.date
+) -> tuple[User, User | None, dt.date]:
+    """``(requester, entered_by, contact_date)`` of a new request.
+
+    A customer asks for itself (no ``requester``): the contact date is ``today`` and
+    may not be given. Staff enter a request for ``requester`` with ``perm`` and the
+    day it came in (default ``today``; never in the future)."""
+    if requester is None:
+        if contact_date is not None:
+            raise ValueError("a customer's contact date is today: do not pass it")
+        return actor, None, today
+    require_staff_perm(actor, perm)
+    contact_date = contact_date or today
+    check_contact_date(contact_date, today=today)
+    return requester, actor, contact_date
+
+
+def request_store(
+    *,
+    actor,
+    model: type[Model],
+    kind: str,
+    requester: User,
+    entered_by: User | None,
+    contact_date: dt.date,
+    message: str,
+    lock: tuple[QuerySet, int],
+    check_no_open: Callable[[], None],
+    fields: dict[str, Any],
+    audit_data: dict[str, Any],
+    details_of: Callable[[Any], dict],
+):
+    """Create an open request in one transaction: lock ``lock`` (a queryset and a
+    pk, the row one request at a time is about), ``check_no_open()``, create the
+    ``model`` row with ``fields``, audit ``request.<kind>.created`` and queue the
+    "received" emails. Losing a race with the same request raises ``Conflict``."""
+    queryset, pk = lock
+    try:
+        with transaction.atomic():
+            lock_rows(queryset, [pk])
+            check_no_open()
+            request = model.objects.create(
+                requester=requester,
+                entered_by=entered_by,
+                contact_date=contact_date,
+                message=(message or "").strip(),
+                **fields,
+            )
+            audit_log(
+                actor=actor,
+                action=f"request.{kind}.created",
+                target=request,
+                data={
+                    "requester": requester.pk,
+                    **audit_data,
+                    "contact_date": contact_date.isoformat(),
+                    "entered_by_staff": entered_by is not None,
+                },
+            )
+            queue_received_emails(
+                request=request, kind=kind, requester=requester, details=details_of(request)
+            )
+    except IntegrityError as exc:
+        check_no_open()
+        raise Conflict() from exc
+    return request
+
+
+def lock_open(model: type[Model], request):
+    """The request locked (``select_for_update``) and refreshed; refused unless open.
+    Call inside the deciding transaction."""
+    (request,) = lock_rows(model.objects.all(), [request.pk])
+    check_open(request)
+    return request
+
+
+def mark_done(
+    request,
+    *,
+    actor,
+    kind: str,
+    note: str,
+    audit_data: dict[str, Any],
+    details: dict[str, Any],
+    extra_fields=(),
+) -> None:
+    """Close the (locked, open) request as done: record the decision, audit
+    ``request.<kind>.processed`` and queue the "decided" email (approved)."""
+    mark_decided(
+        request, actor=actor, state=RequestState.DONE, reason=note, extra_fields=extra_fields
+    )
+    audit_log(actor=actor, action=f"request.{kind}.processed", target=request, data=audit_data)
+    queue_decided_email(request=request, kind=kind, approved=True, reason=note, details=details)

@@ -8,16 +8,14 @@ itself for its own enrolment. Learners are told to ask their applicant (R-TYPE-2
 
 import datetime as dt
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from kenshu.accounts import policy
 from kenshu.accounts.policy import Action
-from kenshu.audit.services import audit_log
 from kenshu.catalog.models import Session
 from kenshu.core import time as ktime
 from kenshu.core.exceptions import Conflict, InvalidState
-from kenshu.core.locking import lock_rows
 from kenshu.enrollments.models import Enrollment
 from kenshu.enrollments.seats import seats_taken
 from kenshu.enrollments.services.checks import check_session_open
@@ -27,12 +25,11 @@ from .. import selectors
 from ..exceptions import NoDateToChange
 from ..models import DateChangeRequest, RequestKind, RequestState
 from .common import (
-    check_contact_date,
-    check_open,
-    mark_decided,
-    queue_decided_email,
-    queue_received_emails,
+    lock_open,
+    mark_done,
+    request_store,
     require_staff_perm,
+    resolve_requester,
 )
 
 KIND = RequestKind.DATE_CHANGE
@@ -95,14 +92,13 @@ def date_change_request_create(
     """
     today = ktime.tokyo_date()
     now = ktime.now()
-    if requester is None:
-        if contact_date is not None:
-            raise ValueError("a customer's contact date is today: do not pass it")
-        requester, entered_by, contact_date = actor, None, today
-    else:
-        require_staff_perm(actor, "requests.add_datechangerequest")
-        entered_by, contact_date = actor, contact_date or today
-        check_contact_date(contact_date, today=today)
+    requester, entered_by, contact_date = resolve_requester(
+        actor=actor,
+        requester=requester,
+        contact_date=contact_date,
+        perm="requests.add_datechangerequest",
+        today=today,
+    )
     enrollment = selectors.own_enrollment(user=requester, pk=enrollment.pk)
     check_requester_may_ask(requester, enrollment)
     if enrollment.session_id is None:
@@ -112,41 +108,30 @@ def date_change_request_create(
         raise InvalidState(_("Please choose a session, or tell us the dates you would prefer."))
     if target_session is not None:
         _check_target(enrollment, target_session, now=now)
-    try:
-        with transaction.atomic():
-            lock_rows(Enrollment.objects.all(), [enrollment.pk])
-            _check_no_open_request(enrollment)
-            request = DateChangeRequest.objects.create(
-                requester=requester,
-                entered_by=entered_by,
-                contact_date=contact_date,
-                message=(message or "").strip(),
-                enrollment=enrollment,
-                from_session_id=enrollment.session_id,
-                target_session=target_session,
-                preferred_dates=preferred_dates,
-            )
-            audit_log(
-                actor=actor,
-                action="request.date_change.created",
-                target=request,
-                data={
-                    "requester": requester.pk,
-                    "enrollment": enrollment.pk,
-                    "from_session": enrollment.session_id,
-                    "target_session": target_session.pk if target_session else None,
-                    "preferred_dates": preferred_dates,
-                    "contact_date": contact_date.isoformat(),
-                    "entered_by_staff": entered_by is not None,
-                },
-            )
-            queue_received_emails(
-                request=request, kind=KIND, requester=requester, details=details_of(request)
-            )
-    except IntegrityError as exc:
-        _check_no_open_request(enrollment)
-        raise Conflict() from exc
-    return request
+    return request_store(
+        actor=actor,
+        model=DateChangeRequest,
+        kind=KIND,
+        requester=requester,
+        entered_by=entered_by,
+        contact_date=contact_date,
+        message=message,
+        lock=(Enrollment.objects.all(), enrollment.pk),
+        check_no_open=lambda: _check_no_open_request(enrollment),
+        fields={
+            "enrollment": enrollment,
+            "from_session_id": enrollment.session_id,
+            "target_session": target_session,
+            "preferred_dates": preferred_dates,
+        },
+        audit_data={
+            "enrollment": enrollment.pk,
+            "from_session": enrollment.session_id,
+            "target_session": target_session.pk if target_session else None,
+            "preferred_dates": preferred_dates,
+        },
+        details_of=details_of,
+    )
 
 
 def _check_no_open_request(enrollment: Enrollment) -> None:
@@ -177,31 +162,23 @@ def date_change_request_process(
     require_staff_perm(actor, "requests.decide_datechangerequest")
     note = (note or "").strip()
     with transaction.atomic():
-        (request,) = lock_rows(DateChangeRequest.objects.all(), [request.pk])
-        check_open(request)
+        request = lock_open(DateChangeRequest, request)
         session = session or request.target_session
         if session is None:
             raise InvalidState(_("Please choose the session to move the enrolment to."))
         enrollment = enrollment_move(actor=actor, enrollment=request.enrollment, session=session)
         request.moved_to = enrollment.session
-        mark_decided(
-            request, actor=actor, state=RequestState.DONE, reason=note, extra_fields=("moved_to",)
-        )
-        audit_log(
+        mark_done(
+            request,
             actor=actor,
-            action="request.date_change.processed",
-            target=request,
-            data={
+            kind=KIND,
+            note=note,
+            extra_fields=("moved_to",),
+            audit_data={
                 "enrollment": enrollment.pk,
                 "from_session": request.from_session_id,
                 "to_session": session.pk,
             },
-        )
-        queue_decided_email(
-            request=request,
-            kind=KIND,
-            approved=True,
-            reason=note,
             details={
                 **details_of(request),
                 "moved_to_starts_at": enrollment.session.starts_at.isoformat(),

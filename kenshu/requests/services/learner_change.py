@@ -6,15 +6,13 @@ bought: no money document is issued.
 
 import datetime as dt
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from kenshu.accounts import policy
 from kenshu.accounts.models import User
 from kenshu.accounts.policy import Action
-from kenshu.audit.services import audit_log
 from kenshu.core.exceptions import Conflict, InvalidState
-from kenshu.core.locking import lock_rows
 from kenshu.core.time import tokyo_date
 from kenshu.enrollments.services.checks import has_live_enrollment
 from kenshu.inventory.models import Seat
@@ -24,12 +22,11 @@ from kenshu.inventory.services.learners import LearnerData, clean_learner_data, 
 from .. import selectors
 from ..models import LearnerChangeRequest, RequestKind, RequestState
 from .common import (
-    check_contact_date,
-    check_open,
-    mark_decided,
-    queue_decided_email,
-    queue_received_emails,
+    lock_open,
+    mark_done,
+    request_store,
     require_staff_perm,
+    resolve_requester,
 )
 
 KIND = RequestKind.LEARNER_CHANGE
@@ -93,15 +90,13 @@ def learner_change_request_create(
     is refused. Staff may enter it for a customer (``requester=``, ``contact_date=``,
     ``requests.add_learnerchangerequest``).
     """
-    today = tokyo_date()
-    if requester is None:
-        if contact_date is not None:
-            raise ValueError("a customer's contact date is today: do not pass it")
-        requester, entered_by, contact_date = actor, None, today
-    else:
-        require_staff_perm(actor, "requests.add_learnerchangerequest")
-        entered_by, contact_date = actor, contact_date or today
-        check_contact_date(contact_date, today=today)
+    requester, entered_by, contact_date = resolve_requester(
+        actor=actor,
+        requester=requester,
+        contact_date=contact_date,
+        perm="requests.add_learnerchangerequest",
+        today=tokyo_date(),
+    )
     policy.require(requester, Action.REQUEST_INVENTORY_CHANGE)
     seat = selectors.own_seat(user=requester, pk=seat.pk)
     _check_seat(seat)
@@ -130,46 +125,35 @@ def learner_change_request_create(
     }
     email = data.email
     current = seat.learner
-    try:
-        with transaction.atomic():
-            lock_rows(Seat.objects.all(), [seat.pk])
-            _check_no_open_request(seat)
-            request = LearnerChangeRequest.objects.create(
-                requester=requester,
-                entered_by=entered_by,
-                contact_date=contact_date,
-                message=(message or "").strip(),
-                seat=seat,
-                current_learner_name=(current.full_name or current.username) if current else "",
-                new_learner=new_learner,
-                new_learner_name=f"{names['new_last_name']} {names['new_first_name']}".strip(),
-                new_learner_kana=(
-                    f"{names['new_last_name_kana']} {names['new_first_name_kana']}".strip()
-                ),
-                new_learner_email=email,
-                **names,
-            )
-            audit_log(
-                actor=actor,
-                action="request.learner_change.created",
-                target=request,
-                data={
-                    "requester": requester.pk,
-                    "seat": seat.pk,
-                    "current_learner": seat.learner_id,
-                    "new_learner": new_learner.pk if new_learner else None,
-                    "new_learner_email": email,
-                    "contact_date": contact_date.isoformat(),
-                    "entered_by_staff": entered_by is not None,
-                },
-            )
-            queue_received_emails(
-                request=request, kind=KIND, requester=requester, details=details_of(request)
-            )
-    except IntegrityError as exc:
-        _check_no_open_request(seat)
-        raise Conflict() from exc
-    return request
+    return request_store(
+        actor=actor,
+        model=LearnerChangeRequest,
+        kind=KIND,
+        requester=requester,
+        entered_by=entered_by,
+        contact_date=contact_date,
+        message=message,
+        lock=(Seat.objects.all(), seat.pk),
+        check_no_open=lambda: _check_no_open_request(seat),
+        fields={
+            "seat": seat,
+            "current_learner_name": (current.full_name or current.username) if current else "",
+            "new_learner": new_learner,
+            "new_learner_name": f"{names['new_last_name']} {names['new_first_name']}".strip(),
+            "new_learner_kana": (
+                f"{names['new_last_name_kana']} {names['new_first_name_kana']}".strip()
+            ),
+            "new_learner_email": email,
+            **names,
+        },
+        audit_data={
+            "seat": seat.pk,
+            "current_learner": seat.learner_id,
+            "new_learner": new_learner.pk if new_learner else None,
+            "new_learner_email": email,
+        },
+        details_of=details_of,
+    )
 
 
 def _check_no_open_request(seat: Seat) -> None:
@@ -197,8 +181,7 @@ def learner_change_request_process(
     require_staff_perm(actor, "requests.decide_learnerchangerequest")
     note = (note or "").strip()
     with transaction.atomic():
-        (request,) = lock_rows(LearnerChangeRequest.objects.all(), [request.pk])
-        check_open(request)
+        request = lock_open(LearnerChangeRequest, request)
         seat = Seat.objects.select_related("item__course", "item__session", "learner").get(
             pk=request.seat_id
         )
@@ -221,29 +204,18 @@ def learner_change_request_process(
             )
         learner = enrollment.learner
         request.assigned_learner = learner
-        mark_decided(
+        mark_done(
             request,
             actor=actor,
-            state=RequestState.DONE,
-            reason=note,
+            kind=KIND,
+            note=note,
             extra_fields=("assigned_learner",),
-        )
-        audit_log(
-            actor=actor,
-            action="request.learner_change.processed",
-            target=request,
-            data={
+            audit_data={
                 "seat": seat.pk,
                 "from": previous.pk if previous else None,
                 "to": learner.pk,
                 "invited": request.new_learner_id is None,
             },
-        )
-        queue_decided_email(
-            request=request,
-            kind=KIND,
-            approved=True,
-            reason=note,
             details={
                 **details_of(request),
                 "new_learner_name": learner.full_name or learner.username,

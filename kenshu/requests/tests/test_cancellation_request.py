@@ -11,7 +11,7 @@ from django.core import mail
 from kenshu.audit.models import AuditEntry
 from kenshu.billing.models import Invoice
 from kenshu.core.exceptions import Conflict, InvalidState, NotPermitted
-from kenshu.core.testing import SessionFactory, UserFactory
+from kenshu.core.testing import SessionFactory, UserFactory, inventory_buy
 from kenshu.enrollments.models import Enrollment
 from kenshu.inventory.models import InventoryItem, Seat
 from kenshu.notifications.models import OutboxEmail
@@ -23,7 +23,7 @@ from kenshu.requests.services import (
     request_reject,
 )
 
-from .conftest import buy, seats_of
+from .conftest import seats_of
 
 pytestmark = pytest.mark.django_db
 
@@ -234,7 +234,7 @@ def test_R_CANCEL_3_a_request_made_on_day_D_and_processed_on_D_plus_5_is_charged
     )
     clock.day(dt.date(2026, 5, 20))
     with django_capture_on_commit_callbacks(execute=True):
-        item = buy(applicant, session, 1, assign=[colleague])
+        item = inventory_buy(applicant, session, 1, assign_to=[colleague])
     seat = seats_of(item)[0]
 
     clock.day(contact)
