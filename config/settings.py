@@ -261,6 +261,8 @@ KENSHU_CATALOGUE_CACHE_SECONDS = env.int(
 )
 #: How long a waiting-list seat offer holds its seat.
 KENSHU_WAITING_LIST_OFFER_HOURS = env.int("KENSHU_WAITING_LIST_OFFER_HOURS", default=48)
+# How long a group learner's invitation link (set your password) works.
+KENSHU_INVITATION_DAYS = env.int("KENSHU_INVITATION_DAYS", default=7)
 
 # --- The provider -------------------------------------------------------------
 KENSHU_PROVIDER_NAME = env.str("KENSHU_PROVIDER_NAME", default="研修センター(デモ)")
