@@ -5,7 +5,8 @@
   applicant), on the day it cancels (the contact date is today), until the session
   starts. A group or partner learner is told whom to ask; a place assigned from
   inventory is cancelled by staff (``seats_cancel``), on a request.
-- Staff with ``requests.decide_cancellationrequest`` (accounting, administrator): any enrolment applied for oneself,
+- Staff with ``requests.decide_cancellationrequest`` (accounting, administrator): any
+  enrolment applied for oneself,
   with the contact date the customer made contact (an email, a call), which may be
   in the past (R-CANCEL-3).
 """

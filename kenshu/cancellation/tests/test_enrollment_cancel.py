@@ -283,7 +283,9 @@ def test_an_enrolment_whose_invoice_is_not_issued_yet_gets_a_fee_invoice_only(le
     )
 
 
-def test_R_CANCEL_4_a_contact_on_a_closed_day_counts_from_the_next_business_day(learner, accountant):
+def test_R_CANCEL_4_a_contact_on_a_closed_day_counts_from_the_next_business_day(
+    learner, accountant
+):
     from kenshu.core.time import business_calendar
 
     calendar = business_calendar()

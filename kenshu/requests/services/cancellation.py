@@ -16,7 +16,7 @@ from kenshu.accounts import policy
 from kenshu.accounts.policy import Action
 from kenshu.audit.services import audit_log
 from kenshu.cancellation.services import cancellation_preview, enrollment_cancel, seats_cancel
-from kenshu.core.exceptions import Conflict, InvalidState, NotPermitted
+from kenshu.core.exceptions import Conflict, InvalidState
 from kenshu.core.locking import lock_rows
 from kenshu.core.time import tokyo_date
 from kenshu.enrollments.models import Enrollment
