@@ -1,18 +1,27 @@
 """Benchmark: the catalogue page and the apply POST under load (issue 4).
 
-Run: .venv/bin/python bench/bench_web.py [--seconds 8] [--clients 32] [--workers 4]
+Run: .venv/bin/python bench/bench_web.py [--seconds 8] [--rounds 4] [--clients 32] [--workers 4]
 
 Against PostgreSQL (database ``kenshu_bench``, dropped and re-created) with gunicorn
 (production settings, persistent connections), 32 concurrent keep-alive clients on
-loopback (4 processes × 8 threads), all in one run:
+loopback (4 processes × 8 threads), all in one run; each page and its baseline are
+measured in alternating slices (``--rounds``), so that a change of the machine's load
+during the run weighs on both alike:
 
 - GET /courses/ beside a bare view rendering the same number of session rows from
   one query (bench/urls.py);
 - POST /apply/session/<id>/ (logged-in users, CSRF, the whole service: lock, count,
-  order, qualified invoice, enrolment, outbox emails, audit) beside a bare view doing
-  the same locked insert.
+  order, enrolment, audit, outbox emails, the completion task's row) beside a bare
+  view doing the same locked insert.
 
 Prints req/s and p95 for each and the ratio to its baseline (goal: ≥ 50 %).
+
+The qualified invoice of each application is issued just after it commits, by
+``manage.py complete_applications`` (docs/performance.md). None runs during the
+measurements (``--worker N`` starts N ``complete_applications --loop 1`` for the whole
+run, on the same cores); at the end one completes the backlog, timed, and every
+application is checked: one invoice each, numbers without a gap, the acceptance email
+sent.
 """
 
 import argparse
@@ -128,70 +137,118 @@ class Client:
         return self.cookies["csrftoken"]
 
 
-def worker(port, spec, client_ids, seconds, warmup, out):
-    """One process: a thread per client; each sends requests back to back."""
+def worker(port, pair, client_ids, schedule, out, ready):
+    """One process: a thread per client. Each logs in (POST pairs; a slow password
+    hash, never measured) and, once every client of every process has (``ready``),
+    follows ``schedule``: slices of ``pair[0]`` and ``pair[1]`` in turn, each a short
+    warm-up then a measured span, requests back to back."""
     results = []
     lock = threading.Lock()
-    start_at = time.monotonic() + warmup + 1.0
-    stop_at = start_at + seconds
+    logged_in = threading.Barrier(len(client_ids) + 1)
+    go = threading.Event()
+    origin = {}
 
     def loop(n):
         client = Client(port)
-        token = client.login(f"bench-{n}") if spec["post"] else None
-        latencies, errors, k = [], 0, 0
-        while time.monotonic() < stop_at:
-            if spec["post"]:
-                pk = spec["first_session"] + n + k * spec["clients"]
-                k += 1
-                path = spec["path"].format(pk=pk)
-                body = {"csrfmiddlewaretoken": token}
-            else:
-                path, body = spec["path"], None
-            t0 = time.monotonic()
-            status, _ = client.request("POST" if spec["post"] else "GET", path, body)
-            t1 = time.monotonic()
-            if t0 >= start_at:
-                latencies.append(t1 - t0)
-                if status >= 400:
-                    errors += 1
+        post = pair[0]["post"]
+        token = client.login(f"bench-{n}") if post else None
+        logged_in.wait()
+        go.wait()
+        latencies = [[], []]
+        errors = [0, 0]
+        sent = [0, 0]
+        for which, begin, start, stop in schedule:
+            spec = pair[which]
+            begin, start, stop = (origin["t"] + t for t in (begin, start, stop))
+            while time.monotonic() < begin:
+                time.sleep(0.001)
+            while time.monotonic() < stop:
+                if post:
+                    pk = spec["first_session"] + n + sent[which] * spec["clients"]
+                    sent[which] += 1
+                    path, body = spec["path"].format(pk=pk), {"csrfmiddlewaretoken": token}
+                else:
+                    path, body = spec["path"], None
+                t0 = time.monotonic()
+                status, _ = client.request("POST" if post else "GET", path, body)
+                t1 = time.monotonic()
+                if t0 >= start and t1 <= stop + 5:
+                    latencies[which].append(t1 - t0)
+                    if status >= 400:
+                        errors[which] += 1
         with lock:
             results.append((latencies, errors))
 
     threads = [threading.Thread(target=loop, args=(n,)) for n in client_ids]
     for t in threads:
         t.start()
+    logged_in.wait()
+    ready.wait()  # every process's clients are logged in
+    origin["t"] = time.monotonic()
+    go.set()
     for t in threads:
         t.join()
     out.put(results)
 
 
-def measure(port, spec, clients, processes, seconds, warmup):
+def measure_pair(port, pair, clients, processes, seconds, warmup, rounds):
+    """Measure ``pair`` (a page and its baseline) in ``rounds`` alternating slices of
+    ``seconds / rounds`` each (after ``warmup`` seconds of the same), so that both see
+    the same machine: its load may change during a run. Returns, for each, (req/s,
+    p95 ms, p50 ms, errors)."""
+    span = seconds / rounds
+    schedule, t = [], 0.0
+    for r in range(rounds):
+        for which in (0, 1) if r % 2 == 0 else (1, 0):
+            schedule.append((which, t, t + warmup, t + warmup + span))
+            t += warmup + span
     out = mp.Queue()
+    ready = mp.Barrier(processes)
     groups = [list(range(p, clients, processes)) for p in range(processes)]
-    procs = [mp.Process(target=worker, args=(port, spec, g, seconds, warmup, out)) for g in groups]
+    procs = [mp.Process(target=worker, args=(port, pair, g, schedule, out, ready)) for g in groups]
     for p in procs:
         p.start()
-    latencies, errors = [], 0
+    latencies, errors = [[], []], [0, 0]
     for _ in procs:
         for lat, err in out.get():
-            latencies.extend(lat)
-            errors += err
+            for which in (0, 1):
+                latencies[which].extend(lat[which])
+                errors[which] += err[which]
     for p in procs:
         p.join()
-    latencies.sort()
-    count = len(latencies)
-    p95 = latencies[int(count * 0.95) - 1] * 1000 if count else float("nan")
-    return count / seconds, p95, statistics.median(latencies) * 1000 if count else 0, errors
+    figures = []
+    for which in (0, 1):
+        values = sorted(latencies[which])
+        count = len(values)
+        p95 = values[int(count * 0.95) - 1] * 1000 if count else float("nan")
+        p50 = statistics.median(values) * 1000 if count else 0
+        figures.append((count / seconds, p95, p50, errors[which]))
+    return figures
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--seconds", type=float, default=8)
-    parser.add_argument("--warmup", type=float, default=2)
+    parser.add_argument(
+        "--warmup", type=float, default=0.5, help="seconds before each measured slice"
+    )
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=4,
+        help="slices of each page, alternating with its baseline's (default 4)",
+    )
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--processes", type=int, default=4)
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--catalogue", default="/courses/")
+    parser.add_argument(
+        "--worker",
+        type=int,
+        default=0,
+        metavar="N",
+        help="run N completion loops during the measurements (default: none)",
+    )
     parser.add_argument(
         "--rows",
         type=int,
@@ -246,6 +303,7 @@ def main() -> None:
         cwd=ROOT,
         start_new_session=True,
     )
+    workers = [_start_worker(env) for _ in range(args.worker)]
     try:
         for _ in range(100):
             try:
@@ -260,37 +318,125 @@ def main() -> None:
         rows = args.rows
         del page
 
-        specs = [
-            ("catalogue GET " + args.catalogue, {"path": args.catalogue, "post": False}),
+        pool = {"clients": args.clients}
+        pairs = [
             (
-                f"baseline GET ({rows} rows, one query)",
-                {"path": f"/bench/rows/{rows}/", "post": False},
+                ("catalogue GET " + args.catalogue, {"path": args.catalogue, "post": False}),
+                (
+                    f"baseline GET ({rows} rows, one query)",
+                    {"path": f"/bench/rows/{rows}/", "post": False},
+                ),
             ),
-            ("apply POST /apply/session/<id>/", {"path": "/apply/session/{pk}/", "post": True}),
-            ("baseline POST locked insert", {"path": "/bench/insert/{pk}/", "post": True}),
+            (
+                (
+                    "apply POST /apply/session/<id>/",
+                    {"path": "/apply/session/{pk}/", "post": True, "first_session": first_session},
+                ),
+                (
+                    "baseline POST locked insert",
+                    {
+                        "path": "/bench/insert/{pk}/",
+                        "post": True,
+                        "first_session": first_session + pool_size // 2,
+                    },
+                ),
+            ),
         ]
-        figures = {}
-        for offset, (label, spec) in enumerate(specs):
-            spec.update(
-                first_session=first_session + (offset % 2) * pool_size // 2, clients=args.clients
+        ratios = []
+        for pair in pairs:
+            specs = [{**spec, **pool} for _label, spec in pair]
+            results = measure_pair(
+                port, specs, args.clients, args.processes, args.seconds, args.warmup, args.rounds
             )
-            rps, p95, median, errors = measure(
-                port, spec, args.clients, args.processes, args.seconds, args.warmup
-            )
-            figures[label] = rps
-            print(
-                f"{label:<40} {rps:8.1f} req/s   p50 {median:6.1f} ms   p95 {p95:6.1f} ms"
-                f"   errors {errors}"
-            )
-        labels = list(figures)
+            for (label, _spec), (rps, p95, p50, errors) in zip(pair, results, strict=True):
+                print(
+                    f"{label:<40} {rps:8.1f} req/s   p50 {p50:6.1f} ms   p95 {p95:6.1f} ms"
+                    f"   errors {errors}"
+                )
+            ratios.append(results[0][0] / results[1][0])
         print(
-            f"catalogue / baseline: {figures[labels[0]] / figures[labels[1]]:.0%}   "
-            f"apply / baseline: {figures[labels[2]] / figures[labels[3]]:.0%}   (goal ≥ 50 %)"
+            f"catalogue / baseline: {ratios[0]:.0%}   apply / baseline: {ratios[1]:.0%}"
+            "   (goal ≥ 50 %)"
         )
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=20)
+        for worker_process in workers:
+            os.killpg(worker_process.pid, signal.SIGTERM)
+            worker_process.wait(timeout=60)
+    try:
+        complete_backlog(env)
+    finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _completion_command(env) -> list[str]:
+    """What completes applications after commit: ``complete_applications`` (one pass;
+    ``--loop 1`` keeps at it), or, in a version without it, the task worker."""
+    probe = subprocess.run(
+        [PYTHON, "manage.py", "help", "complete_applications"],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+    )
+    if probe.returncode == 0:
+        return [PYTHON, "manage.py", "complete_applications"]
+    return [PYTHON, "manage.py", "db_worker", "--batch", "--no-reload", "--interval", "0"]
+
+
+def _start_worker(env):
+    command = _completion_command(env)
+    if command[2] == "complete_applications":
+        command += ["--loop", "1"]
+    else:
+        command = [PYTHON, "manage.py", "db_worker", "--no-reload", "--interval", "0.2"]
+    return subprocess.Popen(
+        command,
+        env=env,
+        cwd=ROOT,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+PENDING = """
+from kenshu.enrollments.models import Enrollment
+print(Enrollment.objects.filter(course__code="APPLY", order__isnull=False)
+      .exclude(order__invoices__kind="invoice").count())
+"""
+
+CHECK = """
+from django.db.models import Count, Max
+from kenshu.billing.models import Invoice
+from kenshu.enrollments.models import Enrollment
+from kenshu.notifications.models import OutboxEmail
+applied = Enrollment.objects.filter(course__code="APPLY", order__isnull=False)
+invoices = Invoice.objects.filter(kind="invoice")
+numbers = sorted(int(n.rsplit("-", 1)[1]) for n in invoices.values_list("number", flat=True))
+per_order = applied.annotate(n=Count("order__invoices")).values_list("n", flat=True)
+sent = OutboxEmail.objects.filter(template="application_accepted", state="sent").count()
+print(applied.count(), invoices.count(), numbers == list(range(1, len(numbers) + 1)),
+      set(per_order) <= {1}, sent)
+"""
+
+
+def complete_backlog(env) -> None:
+    """One process completes what the apply phase left (the invoices and acceptance
+    emails), timed; then every application is checked."""
+    pending = run([PYTHON, "manage.py", "shell", "-c", PENDING], env).stdout.split()[-1]
+    started = time.monotonic()
+    run(_completion_command(env), env)
+    took = time.monotonic() - started
+    applied, invoices, gapless, one_each, sent = run(
+        [PYTHON, "manage.py", "shell", "-c", CHECK], env
+    ).stdout.split()[-5:]
+    print(
+        f"completion: {pending} application(s) without an invoice completed by one process "
+        f"in {took:.1f} s ({int(pending) / took:.0f}/s, start-up included); {applied} "
+        f"applications, {invoices} invoices, numbers gapless: {gapless}, one invoice per "
+        f"application: {one_each}, acceptance emails sent: {sent}"
+    )
 
 
 if __name__ == "__main__":

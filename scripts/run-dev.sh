@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Serve Kenshu for development: the web app, the task worker, the outbox
-# dispatch loop and the waiting-list offer expiry, stopped together with Ctrl-C.
+# dispatch loop, the waiting-list offer expiry and the applications' completion
+# (invoice, acceptance email), stopped together with Ctrl-C.
 # Called by `make run`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,6 +17,8 @@ pids+=($!)
 "$PY" manage.py send_queued_email --loop 30 &
 pids+=($!)
 "$PY" manage.py expire_waiting_list_offers --loop 60 &
+pids+=($!)
+"$PY" manage.py complete_applications --loop 1 &
 pids+=($!)
 
 "$PY" manage.py print_demo_users

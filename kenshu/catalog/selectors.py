@@ -14,6 +14,7 @@ from enum import StrEnum
 
 from django.core.paginator import Page, Paginator
 from django.db.models import (
+    Case,
     Count,
     Exists,
     IntegerField,
@@ -21,6 +22,8 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Value,
+    When,
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -39,6 +42,9 @@ COURSES_PER_PAGE = 20
 NEXT_SESSIONS_PER_COURSE = 3
 #: Sessions per page of a course page.
 SESSIONS_PER_PAGE = 20
+#: The catalogue search counts a course's upcoming sessions up to this many; beyond, it
+#: says "100+" (counting them all cost one course of 20,000 sessions 5 ms a page).
+UPCOMING_COUNT_CAP = 100
 #: Consumption tax, percent (DOMAIN.md §9): shown beside the tax-exclusive fee.
 TAX_RATE_PERCENT = 10
 #: States in which a session takes applications (R-APPLY-4).
@@ -201,7 +207,7 @@ def catalogue_search(*, query: CatalogueQuery, page_number=None) -> Page:
 
     Each course on the page carries ``next_sessions`` (its next matching sessions,
     each with ``seats_left`` and ``booking``) and ``upcoming_count`` (its upcoming,
-    not cancelled sessions).
+    not cancelled sessions; ``UPCOMING_COUNT_CAP + 1`` for more than the cap).
     """
     now = timezone.now()
     courses = _courses_matching(query, now)
@@ -209,15 +215,17 @@ def catalogue_search(*, query: CatalogueQuery, page_number=None) -> Page:
     if query.available:
         available = _available_sessions(courses, query, now)
         courses = courses.filter(Q(pk__in=set(available)) | Q(delivery=Course.Delivery.ELEARNING))
-    upcoming_count = (
-        Session.objects.filter(_upcoming_q(now), course=OuterRef("pk"))
-        .order_by()
-        .values("course")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
+    upcoming = Session.objects.filter(_upcoming_q(now), course=OuterRef("pk")).order_by()
+    upcoming_count = upcoming.values("course").annotate(n=Count("pk")).values("n")
     courses = courses.annotate(
-        upcoming_count=Coalesce(Subquery(upcoming_count, output_field=IntegerField()), 0)
+        # More than the cap: one probe of the index (the count is not run at all).
+        upcoming_count=Case(
+            When(
+                Exists(upcoming[UPCOMING_COUNT_CAP : UPCOMING_COUNT_CAP + 1]),
+                then=Value(UPCOMING_COUNT_CAP + 1),
+            ),
+            default=Coalesce(Subquery(upcoming_count, output_field=IntegerField()), 0),
+        )
     )
     if available is None:
         courses = courses.annotate(**_next_session_ids(query, now))

@@ -1,11 +1,12 @@
 import hashlib
+from functools import lru_cache
 
 from django.conf import settings
 from django.core.cache import cache
-from django.http import Http404
+from django.http import Http404, QueryDict
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
-from django.urls import Resolver404, resolve
+from django.urls import Resolver404, get_urlconf, resolve
 from django.utils.translation import get_language
 from django.views.decorators.http import require_http_methods
 
@@ -67,15 +68,39 @@ def _course_search_context(request) -> dict:
         query = form.query()
     if query is not None:
         page = selectors.catalogue_search(query=query, page_number=request.GET.get("page"))
-        display.decorate_catalogue_page(page)
+        display.decorate_catalogue_page(page, query)
     return {
         "form": form,
+        "form_html": _search_form_html(
+            get_language(),
+            get_urlconf(),
+            tuple((key, tuple(values)) for key, values in request.GET.lists()),
+        ),
         "page": page,
         "query": query,
-        # Filters beyond the keyword: their panel stays open on a phone.
-        "narrowed": bool(form.errors)
-        or any(request.GET.get(name) for name in CatalogueSearchForm.MORE_FILTERS),
     }
+
+
+@lru_cache(maxsize=256)
+def _search_form_html(language: str, urlconf, query: tuple) -> str:
+    """The search form, filled in and with its errors: a function of the language and
+    the query string alone (no user, no token: a GET form), kept rendered per process —
+    rendering its eight fields and their widgets cost ~2 ms a page (docs/performance.md).
+    ``query``: the query string's ``(name, values)`` pairs."""
+    data = QueryDict(mutable=True)
+    for key, values in query:
+        data.setlist(key, list(values))
+    form = CatalogueSearchForm(data or None)
+    form.is_valid()
+    return render_to_string(
+        "catalog/includes/search_form.html",
+        {
+            "form": form,
+            # Filters beyond the keyword: their panel stays open on a phone.
+            "narrowed": bool(form.errors)
+            or any(data.get(name) for name in CatalogueSearchForm.MORE_FILTERS),
+        },
+    )
 
 
 def _catalogue_cache_key(request) -> str | None:

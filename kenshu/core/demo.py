@@ -205,7 +205,18 @@ def demo_data_load() -> dict[str, int]:
                 )
                 created["sessions"] += 1
     created["enrollments"] = _demo_activity()
+    created["inventory"] = _demo_inventory()
     return created
+
+
+def _demo_inventory() -> int:
+    """group-admin's purchase of 3 seats, one assigned to group-learner (once)."""
+    from kenshu.inventory.demo import load_inventory_demo
+
+    users = {
+        u.username: u for u in User.objects.filter(username__in=[d.username for d in DEMO_USERS])
+    }
+    return int(bool(load_inventory_demo(users)))
 
 
 def _demo_activity() -> int:
@@ -230,6 +241,11 @@ def _demo_activity() -> int:
     waiting_list_join(actor=users["kojin2"], session=small)
     enrollment_apply(actor=users["hojin"], session=live)
     enrollment_apply(actor=users["kojin"], course=elearning)
+    # Each application's invoice now (its task would issue it only after this commits).
+    from kenshu.enrollments.services.completion import application_complete
+
+    for pk in Enrollment.objects.values_list("pk", flat=True):
+        application_complete(enrollment_id=pk)
     # Accounting recorded the payment of hojin's first invoice.
     invoice = Invoice.objects.filter(order__buyer=users["hojin"]).order_by("pk").first()
     payment_record(

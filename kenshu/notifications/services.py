@@ -1,7 +1,10 @@
 """The email outbox (ARCHITECTURE.md §6, DOMAIN.md R-MAIL).
 
 - ``email_queue`` records an email in the caller's transaction; after commit a
-  task is enqueued to send it (at its earliest send time).
+  task is enqueued to send it if it is due then. A scheduled email (a future
+  earliest send time) gets no task: the dispatch loop sends it when it is due.
+- ``email_new`` + ``emails_queue_new`` record several emails of one change in
+  one INSERT, with at most one task for those due at once (the apply POST).
 - ``outbox_send`` claims one row atomically (a conditional UPDATE, so two
   workers can never both claim it), renders it in the recipient's language,
   hands it to Django's mail machinery and records the attempt. A failure is
@@ -56,6 +59,44 @@ def email_queue(
     ``application_accepted:<new enrolment id>``), which no other transaction can
     see; the row is then inserted without the look-up and its savepoint.
     """
+    email = email_new(
+        template=template,
+        to=to,
+        language=language,
+        context=context,
+        related=related,
+        dedup_key=dedup_key,
+        send_after=send_after,
+        from_email=from_email,
+    )
+    if dedup_key and not new_dedup_key:
+        existing = OutboxEmail.objects.filter(dedup_key=dedup_key).first()
+        if existing is not None:
+            return existing
+        try:
+            with transaction.atomic():
+                email.save(force_insert=True)
+        except IntegrityError:  # lost a race with another transaction using the same key
+            return OutboxEmail.objects.get(dedup_key=dedup_key)
+    else:
+        email.save(force_insert=True)
+    _send_after_commit([email])
+    return email
+
+
+def email_new(
+    *,
+    template: str,
+    to: str,
+    language: str = "ja",
+    context: dict[str, Any] | None = None,
+    related: models.Model | None = None,
+    dedup_key: str | None = None,
+    send_after: dt.datetime | None = None,
+    from_email: str | None = None,
+) -> OutboxEmail:
+    """An outbox row as ``email_queue`` would record it, not saved yet: give it (with
+    the other emails of the same change) to ``emails_queue_new``."""
     email = OutboxEmail(
         template=template,
         to_email=to,
@@ -68,19 +109,25 @@ def email_queue(
     if related is not None:
         email.related_type = ContentType.objects.get_for_model(related, for_concrete_model=False)
         email.related_id = str(related.pk)
-    if dedup_key and not new_dedup_key:
-        existing = OutboxEmail.objects.filter(dedup_key=dedup_key).first()
-        if existing is not None:
-            return existing
-        try:
-            with transaction.atomic():
-                email.save(force_insert=True)
-        except IntegrityError:  # lost a race with another transaction using the same key
-            return OutboxEmail.objects.get(dedup_key=dedup_key)
-    else:
-        email.save(force_insert=True)
-    transaction.on_commit(lambda: _enqueue_send(email.pk, email.send_after))
     return email
+
+
+def emails_queue_new(emails: list[OutboxEmail]) -> list[OutboxEmail]:
+    """Record the rows of ``email_new`` in the caller's transaction, in one INSERT.
+
+    For emails of a change the caller's transaction has just made: their
+    de-duplication keys must be new (as ``email_queue(new_dedup_key=True)``; a key
+    used already fails the whole transaction with an ``IntegrityError``). After
+    commit one task sends those due then; the dispatch loop sends the others when
+    they are due.
+    """
+    if not emails:
+        return emails
+    OutboxEmail.objects.bulk_create(emails)
+    if any(email.pk is None for email in emails):  # a backend without RETURNING
+        raise RuntimeError("emails_queue_new needs a database that returns the new ids")
+    _send_after_commit(emails)
+    return emails
 
 
 def email_withdraw(*, email: OutboxEmail, reason: str = "") -> bool:
@@ -279,18 +326,39 @@ def _supported_language(language: str) -> str:
         return settings.LANGUAGE_CODE
 
 
+def _send_after_commit(emails: list[OutboxEmail]) -> None:
+    """After commit, one task sends the emails already due (none for scheduled ones:
+    the dispatch loop sends them when due, so no task row waits for days)."""
+    now = timezone.now()
+    due = [email.pk for email in emails if email.send_after <= now]
+    if len(due) == 1:
+        transaction.on_commit(lambda: _enqueue_send(due[0], now))
+    elif due:
+        transaction.on_commit(lambda: _enqueue_send_many(due))
+
+
 def _enqueue_send(email_id: int, send_after: dt.datetime) -> None:
-    """Hand the row to the task backend; the dispatch loop covers any that is lost."""
+    """Hand a due row to the task backend; a row due later is left to the dispatch
+    loop, which also covers any task that is lost."""
     from .tasks import send_outbox_email
 
+    if send_after > timezone.now():
+        return  # the dispatch loop sends it when due
     try:
-        task = send_outbox_email
-        if send_after > timezone.now():
-            if not task.get_backend().supports_defer:
-                return  # the dispatch loop sends it when due
-            task = task.using(run_after=send_after)
-        task.enqueue(email_id)
+        send_outbox_email.enqueue(email_id)
     except Exception:  # never let a queue hiccup break the caller's request
         logger.exception(
             "could not enqueue outbox email %s; the dispatch loop will send it", email_id
+        )
+
+
+def _enqueue_send_many(email_ids: list[int]) -> None:
+    """One task for several due rows (``emails_queue_new``)."""
+    from .tasks import send_outbox_emails
+
+    try:
+        send_outbox_emails.enqueue(email_ids)
+    except Exception:  # never let a queue hiccup break the caller's request
+        logger.exception(
+            "could not enqueue outbox emails %s; the dispatch loop will send them", email_ids
         )

@@ -202,6 +202,32 @@ def test_each_result_shows_its_next_sessions_with_date_venue_and_seats_left_or_f
     assert "開催予定の日程をすべて見る（全4件）" in html
 
 
+def test_more_upcoming_sessions_than_the_cap_are_not_counted_one_by_one(client):
+    """Beyond UPCOMING_COUNT_CAP the link says "100+" (one probe of the index instead of
+    counting every session of the course)."""
+    from kenshu.catalog.models import Session
+    from kenshu.catalog.selectors import UPCOMING_COUNT_CAP
+
+    many = CourseFactory(code="MNY0001")
+    exact = CourseFactory(code="MNY0002")
+    first = SessionFactory(course=many, starts_on=dt.date(2099, 4, 1))
+    Session.objects.bulk_create(
+        Session(
+            course=course,
+            starts_at=first.starts_at + dt.timedelta(days=k + 1),
+            ends_at=first.ends_at + dt.timedelta(days=k + 1),
+            deadline=first.deadline,
+            venue="東京",
+            capacity=10,
+        )
+        for course, n in ((many, UPCOMING_COUNT_CAP), (exact, UPCOMING_COUNT_CAP))
+        for k in range(n)
+    )
+    html = client.get(URL, {"code": "MNY"}).content.decode()
+    assert f"開催予定の日程をすべて見る（全{UPCOMING_COUNT_CAP}+件）" in html  # 101
+    assert f"開催予定の日程をすべて見る（全{UPCOMING_COUNT_CAP}件）" in html  # exactly 100
+
+
 def test_a_live_session_without_venue_is_shown_online(client):
     SessionFactory(course__live=True, venue="")
     assert "オンライン" in client.get(URL).content.decode()

@@ -4,6 +4,15 @@ as ISO strings; the templates turn them back with ``enrollment_tags``).
 
 Every email about an enrolment is ``related`` to it, so that cancelling the
 enrolment withdraws the scheduled ones (``emails_withdraw_for``).
+
+The acceptance email (申込受付) quotes the invoice, which is issued just after the
+application commits (``services.completion``): it is recorded with the application
+(in its transaction, as every email), held — its earliest send time
+``ACCEPTANCE_HOLD`` ahead —, and released by ``release_acceptance_email`` in the
+invoice's transaction, which adds the invoice and the dated cancellation tiers (the
+provider's closure days are read there, not in the application) and makes it due at
+once. Only if the application could not be completed for that long (the worker and
+the safety net both down) does it go as recorded: without them.
 """
 
 import datetime as dt
@@ -13,7 +22,8 @@ from django.urls import reverse
 from kenshu.billing.models import Invoice
 from kenshu.cancellation.quoting import TierWindow
 from kenshu.core import time as ktime
-from kenshu.notifications.services import email_queue
+from kenshu.notifications.models import OutboxEmail
+from kenshu.notifications.services import email_new, email_queue, emails_queue_new
 
 from ..models import Enrollment, WaitingListEntry
 from ..schedule import cancellation_windows, windows_as_json
@@ -22,6 +32,9 @@ from ..schedule import cancellation_windows, windows_as_json
 SEND_HOUR = 9
 #: Joining instructions go out this many days before the first day.
 JOINING_INSTRUCTIONS_DAYS_BEFORE = 7
+#: How long the acceptance email waits for its invoice at most (normally a second; the
+#: safety net completes a stuck application within two minutes).
+ACCEPTANCE_HOLD = dt.timedelta(days=1)
 
 
 def _session_context(session) -> dict:
@@ -68,6 +81,10 @@ def first_day_of(enrollment: Enrollment) -> dt.date:
     return enrollment.access_starts_on
 
 
+def acceptance_dedup_key(enrollment: Enrollment) -> str:
+    return f"application_accepted:{enrollment.pk}"
+
+
 def queue_application_emails(
     *,
     enrollment: Enrollment,
@@ -75,28 +92,47 @@ def queue_application_emails(
     windows: list[TierWindow] | None = None,
     invoice: Invoice | None = None,
 ) -> None:
-    """申込受付 at once; then the e-learning access notice (R-ELEARN-3) or the joining
-    instructions (受講案内), each scheduled for 09:00 JST. For an enrolment created in
-    the caller's transaction (its emails' de-duplication keys are new). ``windows``:
-    the dated cancellation tiers, and ``invoice``: the order's invoice, if the caller
-    has them already."""
+    """申込受付, and the e-learning access notice (R-ELEARN-3) or the joining
+    instructions (受講案内) scheduled for 09:00 JST, in one INSERT. For an enrolment
+    created in the caller's transaction (its emails' de-duplication keys are new).
+
+    With its ``invoice`` (and ``windows``, the dated cancellation tiers: read if not
+    given) the acceptance is due at once; without, it is held until
+    ``release_acceptance_email`` adds both."""
     learner = enrollment.learner
-    order = enrollment.order
-    if invoice is None:
-        invoice = order.invoices.first()
     context = _enrollment_context(enrollment)
+    later = _access_or_joining_email(enrollment, now=now, context=dict(context))
+    context.update(
+        {
+            "application_number": enrollment.order.number,
+            "fee": enrollment.fee,
+            "payment_method": enrollment.order.payment_method,
+        }
+    )
+    if invoice is not None:
+        context.update(_invoice_context(enrollment, invoice, windows=windows))
+    accepted = email_new(
+        template="application_accepted",
+        to=learner.email,
+        language=learner.language,
+        context=context,
+        related=enrollment,
+        dedup_key=acceptance_dedup_key(enrollment),
+        send_after=now if invoice is not None else now + ACCEPTANCE_HOLD,
+    )
+    emails_queue_new([accepted, email_new(**later)])
+
+
+def _invoice_context(
+    enrollment: Enrollment, invoice: Invoice | None, *, windows: list[TierWindow] | None = None
+) -> dict:
+    """What the acceptance email adds once the application is complete: the dated
+    cancellation tiers and the invoice (if it has one)."""
     if windows is None:
         windows = cancellation_windows(
             tiers=enrollment.cancellation_tiers, first_day=first_day_of(enrollment)
         )
-    context.update(
-        {
-            "application_number": order.number,
-            "fee": enrollment.fee,
-            "payment_method": order.payment_method,
-            "tiers": windows_as_json(windows),
-        }
-    )
+    context = {"tiers": windows_as_json(windows)}
     if invoice is not None:
         context.update(
             {
@@ -108,35 +144,60 @@ def queue_application_emails(
                 "due_on": invoice.due_on.isoformat() if invoice.due_on else "",
             }
         )
-    email_queue(
-        template="application_accepted",
-        to=learner.email,
-        language=learner.language,
-        context=context,
-        related=enrollment,
-        dedup_key=f"application_accepted:{enrollment.pk}",
-        new_dedup_key=True,
+    return context
+
+
+def release_acceptance_email(*, enrollment: Enrollment, invoice: Invoice | None) -> int | None:
+    """Add ``invoice`` and the dated cancellation tiers to the held acceptance email of
+    ``enrollment`` and make it due now, in the caller's transaction (the invoice's).
+    Returns the email's id, or None when it is no longer queued (sent already, or
+    withdrawn by a cancellation)."""
+    email = (
+        OutboxEmail.objects.filter(
+            dedup_key=acceptance_dedup_key(enrollment), state=OutboxEmail.State.QUEUED
+        )
+        .only("pk", "context")
+        .first()
     )
+    if email is None:
+        return None
+    context = {**email.context, **_invoice_context(enrollment, invoice)}
+    updated = OutboxEmail.objects.filter(pk=email.pk, state=OutboxEmail.State.QUEUED).update(
+        context=context, send_after=ktime.now()
+    )
+    return email.pk if updated else None
+
+
+def _access_or_joining_email(
+    enrollment: Enrollment, *, now: dt.datetime, context: dict | None = None
+) -> dict:
+    """The ``email_queue`` arguments of the e-learning access notice or the joining
+    instructions of ``enrollment`` (``context``: its ``_enrollment_context``, if the
+    caller has it)."""
+    learner = enrollment.learner
     if enrollment.session_id:
-        queue_joining_instructions(enrollment=enrollment, now=now, new=True)
+        template = "joining_instructions"
+        send_after = joining_instructions_send_after(
+            ktime.tokyo_date(enrollment.session.starts_at), now=now
+        )
     else:
-        queue_elearning_access_start(enrollment=enrollment, new=True)
+        template = "elearning_access_start"
+        send_after = ktime.tokyo_datetime(enrollment.access_starts_on, SEND_HOUR)
+    return {
+        "template": template,
+        "to": learner.email,
+        "language": learner.language,
+        "context": context if context is not None else _enrollment_context(enrollment),
+        "related": enrollment,
+        "dedup_key": f"{template}:{enrollment.pk}",
+        "send_after": send_after,
+    }
 
 
 def queue_elearning_access_start(*, enrollment: Enrollment, new: bool = False) -> None:
     """R-ELEARN-3: the access notice, sent at 09:00 JST on the access start date.
     ``new``: the enrolment was created in the caller's transaction."""
-    learner = enrollment.learner
-    email_queue(
-        template="elearning_access_start",
-        to=learner.email,
-        language=learner.language,
-        context=_enrollment_context(enrollment),
-        related=enrollment,
-        dedup_key=f"elearning_access_start:{enrollment.pk}",
-        new_dedup_key=new,
-        send_after=ktime.tokyo_datetime(enrollment.access_starts_on, SEND_HOUR),
-    )
+    email_queue(**_access_or_joining_email(enrollment, now=ktime.now()), new_dedup_key=new)
 
 
 def joining_instructions_send_after(first_day: dt.date, *, now: dt.datetime) -> dt.datetime:
@@ -152,19 +213,7 @@ def queue_joining_instructions(
 ) -> None:
     """受講案内 for a classroom or live session, 7 days before (or at once).
     ``new``: the enrolment was created in the caller's transaction."""
-    learner = enrollment.learner
-    email_queue(
-        template="joining_instructions",
-        to=learner.email,
-        language=learner.language,
-        context=_enrollment_context(enrollment),
-        related=enrollment,
-        dedup_key=f"joining_instructions:{enrollment.pk}",
-        new_dedup_key=new,
-        send_after=joining_instructions_send_after(
-            ktime.tokyo_date(enrollment.session.starts_at), now=now
-        ),
-    )
+    email_queue(**_access_or_joining_email(enrollment, now=now), new_dedup_key=new)
 
 
 def queue_waiting_list_offer(*, entry: WaitingListEntry) -> None:

@@ -96,3 +96,33 @@ def test_r_apply_1_one_user_racing_itself_for_an_elearning_course_gets_one_enrol
     assert Enrollment.objects.filter(learner=user).count() == 1
     assert Invoice.objects.count() == 1
     assert Invoice.objects.get().number.endswith("-000001")
+
+
+def test_r_apply_3_the_same_race_as_deployed_invoices_after_commit_without_gaps(settings):
+    """As deployed (the database task backend) the 50 applications commit without their
+    invoices; then they are completed, two completions at once for each (two
+    ``complete_applications`` loops): one invoice per order, numbers without a gap."""
+    from kenshu.enrollments.services.completion import application_complete, applications_held
+
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}
+    }
+    session = SessionFactory(capacity=8)
+    for _ in range(3):
+        enrollment_apply(actor=UserFactory(), session=session)
+    racers = [UserFactory() for _ in range(50)]
+
+    outcomes = race(
+        [lambda user=user: enrollment_apply(actor=user, session=session) for user in racers]
+    )
+
+    assert Counter(outcomes) == {"applied": 5, "full": 45}
+    assert not Invoice.objects.exists()
+    ids = applications_held()
+    assert sorted(ids) == sorted(Enrollment.objects.values_list("pk", flat=True))  # 8, no more
+    race([lambda pk=pk: application_complete(enrollment_id=pk) for pk in ids + ids])
+    numbers = sorted(
+        int(n.rsplit("-", 1)[1]) for n in Invoice.objects.values_list("number", flat=True)
+    )
+    assert numbers == list(range(1, 9)), numbers
+    assert Invoice.objects.values("order").distinct().count() == 8

@@ -237,3 +237,49 @@ def test_the_elearning_completion_page_shows_the_access_notice_date(client, lear
     html = text(response)
     assert f"{start.year}年{start.month}月{start.day}日" in html
     assert "9:00" in html
+
+
+def test_a_post_for_a_session_that_does_not_exist_or_is_not_open_saves_nothing(client, learner):
+    """The POST reads nothing before the service: it refuses, and the page is not found."""
+    client.force_login(learner)
+    hidden = SessionFactory(course__is_published=False)
+    elearning = CourseFactory(elearning=True)
+    for path in ("/apply/session/987654/", url(hidden)):
+        response = client.post(path, follow=True)
+        assert response.redirect_chain == [(path, 302)]
+        assert response.status_code == 404
+    assert client.post(f"/apply/course/{elearning.code}/").status_code == 302
+    assert Enrollment.objects.filter(session__isnull=False).count() == 0
+    assert Order.objects.count() == 1  # the e-learning one
+
+
+def test_the_apply_post_runs_a_fixed_number_of_statements(
+    client, learner, session, settings, django_assert_num_queries
+):
+    """Pinned: session and user (auth), then the service's transaction — lock (with
+    the course and the cancellation tiers), waiting-list entry, seat count, order, its
+    line, enrolment, audit entry, both emails (one INSERT). The invoice follows after
+    commit (test_application_completion.py)."""
+    from django.db import connection
+
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}
+    }
+    client.force_login(learner)
+    lock_timeout = 1 if connection.vendor == "postgresql" else 0
+    with django_assert_num_queries(2 + 2 + lock_timeout + 8):  # +2: the savepoint
+        response = client.post(url(session))
+    assert response.status_code == 302
+
+
+def test_the_completion_page_says_the_invoice_is_coming_until_it_is_issued(
+    client, learner, session, settings
+):
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}
+    }
+    client.force_login(learner)
+    response = client.post(url(session))
+    html = text(client.get(response["Location"]))
+    assert "請求書を発行しています" in html and 'href="/account/invoices/"' in html
+    assert "/pdf/" not in html

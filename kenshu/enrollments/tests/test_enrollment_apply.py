@@ -167,6 +167,41 @@ def test_an_application_keeps_the_cancellation_tiers_in_force(learner, session):
     assert {t["unit"] for t in enrollment.cancellation_tiers} == {"business_days"}
 
 
+@pytest.mark.parametrize("delivery", ["classroom", "live"])
+def test_the_tiers_read_with_the_session_s_lock_are_the_policy_in_force(learner, delivery):
+    """The tiers come with the locking statement: the same as ``policy_tiers_for``, for
+    the policy as migrated, as staff changed it, and without rows (the defaults)."""
+    from kenshu.cancellation.models import CancellationPolicy, CancellationTier
+    from kenshu.cancellation.selectors import policy_tiers_for
+
+    def applied():
+        session = SessionFactory(**{f"course__{delivery}": True} if delivery == "live" else {})
+        return enrollment_apply(actor=UserFactory(), session=session).cancellation_tiers
+
+    assert applied() == policy_tiers_for(delivery)
+    policy = CancellationPolicy.objects.get(delivery=delivery)
+    CancellationTier.objects.filter(policy=policy, rate=50).update(min_days_before=5, rate=30)
+    CancellationTier.objects.create(policy=policy, min_days_before=2, rate=80)
+    changed = applied()
+    assert changed == policy_tiers_for(delivery)
+    assert [(t["min_days_before"], t["rate"]) for t in changed] == [
+        (8, 0),
+        (5, 30),
+        (2, 80),
+        (0, 100),
+    ]
+    CancellationTier.objects.filter(policy=policy).delete()
+    assert (
+        applied()
+        == policy_tiers_for(delivery)
+        == [
+            {"min_days_before": 8, "rate": 0, "unit": "business_days"},
+            {"min_days_before": 3, "rate": 50, "unit": "business_days"},
+            {"min_days_before": 0, "rate": 100, "unit": "business_days"},
+        ]
+    )
+
+
 def test_an_application_is_audited(learner, session):
     enrollment = enrollment_apply(actor=learner, session=session)
     entry = AuditEntry.objects.get(action="enrollment.applied")

@@ -139,6 +139,19 @@ def test_the_person_offered_the_seat_takes_it_by_applying_within_the_hold(full_s
     assert seats_taken([full_session.pk])[full_session.pk] == 2  # not 3
 
 
+def test_someone_waiting_who_finds_a_free_seat_takes_it_and_leaves_the_list(full_session):
+    """A seat can be free while people wait (staff raised the capacity): whoever of them
+    applies takes it, and is no longer waiting (no offer will come for it)."""
+    waiter = UserFactory()
+    waiting_list_join(actor=waiter, session=full_session)
+    full_session.capacity += 1
+    full_session.save(update_fields=["capacity"])
+
+    enrollment_apply(actor=waiter, session=full_session)
+
+    assert WaitingListEntry.objects.get(user=waiter).state == S.ACCEPTED
+
+
 def test_an_expired_offer_goes_to_the_next_person_waiting(full_session):
     first, second = UserFactory(), UserFactory(email="second@example.jp")
     waiting_list_join(actor=first, session=full_session)

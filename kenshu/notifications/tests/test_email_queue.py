@@ -9,9 +9,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from kenshu.notifications.models import OutboxEmail
-from kenshu.notifications.services import outbox_dispatch_due, outbox_send
+from kenshu.notifications.services import (
+    email_new,
+    emails_queue_new,
+    outbox_dispatch_due,
+    outbox_send,
+)
 
-from .helpers import outbox_ids, queue_staff_message
+from .helpers import MESSAGE, outbox_ids, queue_staff_message
 
 pytestmark = pytest.mark.django_db
 
@@ -143,19 +148,72 @@ def test_email_with_a_future_send_time_is_not_sent_early(django_capture_on_commi
     assert email.state == OutboxEmail.State.SENT
 
 
-def test_scheduled_email_is_handed_to_the_task_backend_with_its_send_time(
+def test_a_scheduled_email_gets_no_task_row_the_dispatch_loop_sends_it_when_due(
     deferring_task_backend, django_capture_on_commit_callbacks
 ):
-    """R-MAIL: with a backend that can defer, the task runs at the send time."""
+    """R-MAIL / ARCHITECTURE §6: no task waits days for a scheduled email (nor runs in
+    vain for one withdrawn meanwhile); the dispatch loop sends it when it is due."""
     send_at = timezone.now() + dt.timedelta(days=7)
     with django_capture_on_commit_callbacks(execute=True):
         email = queue_staff_message(send_after=send_at)
 
+    assert deferring_task_backend.results == []
+    assert outbox_dispatch_due(now=send_at - dt.timedelta(seconds=1)) == 0
+    assert outbox_dispatch_due(now=send_at) == 1
+    assert outbox_ids(mail.outbox) == [str(email.pk)]
+
+
+def test_an_email_due_at_once_is_handed_to_the_task_backend_after_commit(
+    deferring_task_backend, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        email = queue_staff_message()
+    assert deferring_task_backend.results == []  # nothing before commit
+    for callback in callbacks:
+        callback()
     [result] = deferring_task_backend.results
     assert result.task.name == "send_outbox_email"
     assert result.args == [email.pk]
-    assert result.task.run_after == send_at
-    assert mail.outbox == []
+
+
+def test_emails_of_one_change_are_recorded_in_one_insert_and_sent_by_one_task(
+    deferring_task_backend, django_capture_on_commit_callbacks, django_assert_num_queries
+):
+    """emails_queue_new: one statement for the rows, one task for those due at once;
+    the scheduled one is left to the dispatch loop."""
+    later = timezone.now() + dt.timedelta(days=3)
+    emails = [
+        email_new(template="staff_message", to="a@example.jp", context=dict(MESSAGE)),
+        email_new(template="staff_message", to="b@example.jp", context=dict(MESSAGE)),
+        email_new(
+            template="staff_message", to="c@example.jp", context=dict(MESSAGE), send_after=later
+        ),
+    ]
+    with django_capture_on_commit_callbacks(execute=True), django_assert_num_queries(1):
+        emails_queue_new(emails)
+    assert all(email.pk for email in emails)
+    [result] = deferring_task_backend.results
+    assert result.task.name == "send_outbox_emails"
+    assert result.args == [[emails[0].pk, emails[1].pk]]
+
+    result.task.call(*result.args)
+    assert sorted(m.to[0] for m in mail.outbox) == ["a@example.jp", "b@example.jp"]
+    assert outbox_dispatch_due(now=later) == 1
+    assert sorted(m.to[0] for m in mail.outbox) == ["a@example.jp", "b@example.jp", "c@example.jp"]
+
+
+def test_emails_queued_together_in_a_transaction_that_rolls_back_are_never_sent(
+    django_capture_on_commit_callbacks,
+):
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(Boom),
+        transaction.atomic(),
+    ):
+        emails_queue_new([email_new(template="staff_message", to="a@example.jp")])
+        raise Boom
+    assert callbacks == []
+    assert not OutboxEmail.objects.exists()
 
 
 def test_email_whose_task_was_lost_is_sent_by_the_dispatch_loop():
