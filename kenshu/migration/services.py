@@ -33,7 +33,8 @@ from kenshu.notifications.services import email_queue
 
 from .models import LegacyMember
 from .parsing import SourceRow
-from .planning import DEFAULT_CUTOFF, Counts, MemberPlan, Plan, Planner, in_chunks
+from .planning import Planner
+from .plans import DEFAULT_CUTOFF, Counts, MemberPlan, Plan, in_chunks
 from .problems import Problem, message
 from .writing import Writer, refused_problem
 

@@ -22,7 +22,7 @@ from kenshu.inventory.models import Assignment, InventoryItem, Seat
 from . import mapping
 from .bulk import BulkTable
 from .models import LegacyBooking, LegacyMember
-from .planning import USER_FIELDS, MemberPlan, OrgRef, Plan, in_chunks
+from .plans import USER_FIELDS, MemberPlan, OrgRef, Plan, in_chunks
 from .problems import Problem
 
 #: Members per chunk (one savepoint, a few batched inserts per table).

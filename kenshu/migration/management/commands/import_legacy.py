@@ -13,7 +13,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from kenshu.migration.parsing import LegacyFileError, read_legacy_file
-from kenshu.migration.planning import DEFAULT_CUTOFF
+from kenshu.migration.plans import DEFAULT_CUTOFF
 from kenshu.migration.report import report_write
 from kenshu.migration.services import ImportResult, legacy_import, review_message
 
