@@ -39,7 +39,7 @@ from kenshu.core.exceptions import DomainError
 from kenshu.enrollments.elearning import elearning_start_date
 from kenshu.enrollments.models import Enrollment
 from kenshu.enrollments.schedule import cancellation_windows
-from kenshu.enrollments.seats import seats_taken
+from kenshu.enrollments.seats import seats_left
 from kenshu.enrollments.services.checks import session_refusal
 
 from .models import InventoryItem, Seat
@@ -226,8 +226,7 @@ def purchase_preview(
         preview.refusal = policy.refusal_reason(user, Action.BUY_FOR_OTHERS)
     if session is not None:
         preview.blocked = session_refusal(session, now=now)
-        taken = seats_taken([session.pk])[session.pk]
-        preview.seats_left = max(session.capacity - taken, 0)
+        preview.seats_left = seats_left([session])[session.pk]
     return preview
 
 

@@ -28,7 +28,7 @@ from kenshu.core.locking import lock_rows
 from kenshu.enrollments.elearning import elearning_start_date
 from kenshu.enrollments.exceptions import CourseNotOpen
 from kenshu.enrollments.schedule import cancellation_windows, windows_as_json
-from kenshu.enrollments.seats import seats_taken
+from kenshu.enrollments.seats import seats_left
 from kenshu.enrollments.services.checks import check_session_open
 from kenshu.notifications.services import email_queue
 
@@ -93,7 +93,7 @@ def purchase_line_description(*, course: Course, session: Session | None) -> str
 def check_seats_left(*, session: Session, quantity: int) -> int:
     """R-APPLY-3 under the session's lock: raise unless ``quantity`` seats are free;
     return how many are left."""
-    left = max(session.capacity - seats_taken([session.pk])[session.pk], 0)
+    left = seats_left([session])[session.pk]
     if left == 0:
         raise NoSeatsLeft()
     if quantity > left:
