@@ -25,12 +25,14 @@ from kenshu.inventory.models import InventoryItem, Seat
 from .. import selectors
 from ..models import CancellationRequest, RequestKind, RequestState
 from .common import (
-    check_contact_date,
-    check_open,
+    ADD_PERMISSION,
+    DECIDE_PERMISSION,
+    lock_open,
     mark_decided,
     queue_decided_email,
     queue_received_emails,
     require_staff_perm,
+    resolve_requester,
 )
 
 KIND = RequestKind.CANCELLATION
@@ -128,15 +130,13 @@ def cancellation_request_create(
     unknown = set(texts) - set(TEXT_FIELDS)
     if unknown:
         raise TypeError(f"unknown fields: {sorted(unknown)}")
-    if requester is None:
-        if contact_date is not None:
-            raise ValueError("a customer's contact date is today: do not pass it")
-        requester, entered_by, contact_date = actor, None, today
-    else:
-        require_staff_perm(actor, "requests.add_cancellationrequest")
-        entered_by = actor
-        contact_date = contact_date or today
-        check_contact_date(contact_date, today=today)
+    requester, entered_by, contact_date = resolve_requester(
+        actor=actor,
+        requester=requester,
+        contact_date=contact_date,
+        perm=ADD_PERMISSION[KIND],
+        today=today,
+    )
     item, seat, enrollment = resolve_target(
         requester=requester, item=item, seat=seat, enrollment=enrollment
     )
@@ -240,11 +240,10 @@ def cancellation_request_process(
     One transaction: if cancelling fails, the request stays open and nothing is kept.
     Needs ``requests.decide_cancellationrequest``.
     """
-    require_staff_perm(actor, "requests.decide_cancellationrequest")
+    require_staff_perm(actor, DECIDE_PERMISSION[KIND])
     note = (note or "").strip()
     with transaction.atomic():
-        (request,) = lock_rows(CancellationRequest.objects.all(), [request.pk])
-        check_open(request)
+        request = lock_open(CancellationRequest, request)
         reason = _("Cancellation request No. %(id)s") % {"id": request.pk}
         if request.item_id is not None:
             seats = seats_to_cancel(request)

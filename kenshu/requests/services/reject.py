@@ -4,14 +4,13 @@ the requester is emailed (DOMAIN.md §13: open → rejected, with who and why)."
 from django.db import transaction
 
 from kenshu.audit.services import audit_log
-from kenshu.core.locking import lock_rows
 
 from ..models import RequestKind, RequestState
 from . import cancellation, date_change, learner_change
 from .common import (
     DECIDE_PERMISSION,
-    check_open,
     check_reason,
+    lock_open,
     mark_decided,
     queue_decided_email,
     require_staff_perm,
@@ -34,8 +33,7 @@ def request_reject(*, actor, request, reason: str):
     require_staff_perm(actor, DECIDE_PERMISSION[kind])
     reason = check_reason(reason)
     with transaction.atomic():
-        (request,) = lock_rows(type(request).objects.all(), [request.pk])
-        check_open(request)
+        request = lock_open(type(request), request)
         mark_decided(request, actor=actor, state=RequestState.REJECTED, reason=reason)
         audit_log(
             actor=actor,
